@@ -1,0 +1,5 @@
+// Public API of @ovnkit/ovsdb. Explicit list: add exports here as modules land.
+export * from "./protocol/errors.js";
+export * from "./protocol/notation.js";
+export * from "./protocol/schema.js";
+export * from "./protocol/operations.js";
