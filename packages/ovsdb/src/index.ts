@@ -3,3 +3,6 @@ export * from "./protocol/errors.js";
 export * from "./protocol/notation.js";
 export * from "./protocol/schema.js";
 export * from "./protocol/operations.js";
+export * from "./protocol/rpc-error.js";
+export * from "./protocol/transaction-error.js";
+export * from "./protocol/results.js";
