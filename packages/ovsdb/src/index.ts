@@ -6,3 +6,4 @@ export * from "./protocol/operations.js";
 export * from "./protocol/rpc-error.js";
 export * from "./protocol/transaction-error.js";
 export * from "./protocol/results.js";
+export * from "./protocol/datum.js";
