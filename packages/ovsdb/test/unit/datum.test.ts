@@ -161,7 +161,7 @@ describe("datum: encodeDatum", () => {
     validationError(() => encodeDatum(T({ key: "string", min: 0, max: "unlimited" }), "a"));
     validationError(() => encodeDatum(T({ key: "string", min: 0, max: "unlimited" }), ["a", "a"]));
     validationError(() => encodeDatum(T({ key: "integer", value: "string", min: 0, max: "unlimited" }), { 1: "a" }));
-    validationError(() => encodeDatum(T({ key: "integer", value: "string", min: 0, max: "unlimited" }), new Map([[1n, "a"], [1, "b"]])));
+    validationError(() => encodeDatum(T({ key: "integer", value: "string", min: 0, max: "unlimited" }), new Map<number | bigint, string>([[1n, "a"], [1, "b"]])));
     validationError(() => encodeDatum(T({ key: { type: "string", enum: "only" } }), "other"));
     validationError(() => encodeDatum(T("uuid"), "nope"));
   });
