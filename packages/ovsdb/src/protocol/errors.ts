@@ -17,6 +17,8 @@ export type OvsdbErrorCode =
   | "INVALID_JSON"
   | "UNEXPECTED_REPLY"
   | "INVALID_MESSAGE"
+  // monitor updates that do not fit the replica (insert of an existing row, modify/delete of an unknown row)
+  | "UPDATE_INCONSISTENT"
   // the server answered a request with an error
   | "RPC_ERROR"
   // transact results (RFC 7047 section 4.1.3 + OVS extensions)
