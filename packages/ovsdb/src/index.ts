@@ -7,3 +7,6 @@ export * from "./protocol/rpc-error.js";
 export * from "./protocol/transaction-error.js";
 export * from "./protocol/results.js";
 export * from "./protocol/datum.js";
+export * from "./protocol/conditions.js";
+export * from "./protocol/mutations.js";
+export * from "./protocol/validate.js";
