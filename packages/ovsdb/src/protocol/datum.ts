@@ -335,6 +335,12 @@ export interface TypedRow {
 export interface DecodeRowOptions {
   /** What to do with a column the schema does not know: "error" (default) or "ignore" (drop it). */
   unknownColumns?: "error" | "ignore";
+  /**
+   * true: the row is an update2/update3 "modify" diff (OVS ovsdb_datum_diff): a min=1,max=1 column carries
+   * its new value; every other column carries the toggled elements / changed pairs with no size limit, so an
+   * optional (min=0,max=1) column decodes to an array of toggled elements here, and a map to a Map.
+   */
+  diff?: boolean;
 }
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
@@ -343,8 +349,8 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 
 /**
  * Decodes a wire row (a full row, or the columns a select/monitor asked for) to a TypedRow.
- * Only the columns present on the wire are present in the result. Not for update2/update3 "modify"
- * diffs, whose values are differences, not datums.
+ * Only the columns present on the wire are present in the result. For an update2/update3 "modify" diff
+ * pass {diff: true}: the result then holds the differences (applying them is updates.ts's job).
  */
 export function decodeRow(table: TableSchema, wire: WireRow | unknown, options: DecodeRowOptions = {}): TypedRow {
   if (!isPlainObject(wire)) throw invalid({ table: table.name }, "a row object", wire);
@@ -355,7 +361,9 @@ export function decodeRow(table: TableSchema, wire: WireRow | unknown, options: 
       if (options.unknownColumns === "ignore") continue;
       throw invalid({ table: table.name, column: name }, `a column of table ${table.name}`, name, "unknown column");
     }
-    out[name] = decodeDatum(col.type, w, { table: table.name, column: name });
+    const relax = options.diff === true && columnKind(col.type) !== "scalar";
+    const type = relax ? { ...col.type, min: 0, max: Infinity } : col.type;
+    out[name] = decodeDatum(type, w, { table: table.name, column: name });
   }
   return out;
 }
