@@ -9,4 +9,13 @@ export * from "./protocol/results.js";
 export * from "./protocol/datum.js";
 export * from "./protocol/conditions.js";
 export * from "./protocol/mutations.js";
+// Typed models (the runtime of generated code) and the schema code generator.
+export * from "./model/uuid-ref.js";
+export * from "./model/value-types.js";
+export * from "./model/conditions.js";
+export * from "./model/mutations.js";
+export * from "./model/table-model.js";
+export * from "./model/database-model.js";
+export { generateModels, generatedHeader } from "./codegen/generate.js";
+export type { GenerateOptions } from "./codegen/generate.js";
 export * from "./protocol/validate.js";
