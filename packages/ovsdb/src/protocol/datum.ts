@@ -224,7 +224,8 @@ function atomKey(base: BaseType, v: unknown): string {
 function checkSize(type: ColumnType, n: number, ctx: DatumContext, got: unknown): void {
   if (n < type.min || n > type.max) {
     const max = type.max === Infinity ? "unlimited" : String(type.max);
-    throw invalid(ctx, `between ${type.min} and ${max} elements`, got, `${n} elements`);
+    const expected = type.min === type.max ? `exactly ${type.min} element` : `between ${type.min} and ${max} elements`;
+    throw invalid(ctx, expected, got, `${n} elements`);
   }
 }
 
@@ -336,9 +337,9 @@ export interface DecodeRowOptions {
   /** What to do with a column the schema does not know: "error" (default) or "ignore" (drop it). */
   unknownColumns?: "error" | "ignore";
   /**
-   * true: the row is an update2/update3 "modify" diff (OVS ovsdb_datum_diff): a min=1,max=1 column carries
-   * its new value; every other column carries the toggled elements / changed pairs with no size limit, so an
-   * optional (min=0,max=1) column decodes to an array of toggled elements here, and a map to a Map.
+   * true: the row is an update2/update3 "modify" diff: scalar and optional (max=1) columns carry their new
+   * value (as ovsdb-server 3.1 sends them: "red" -> ["set", []] -> "blue"); set and map columns carry the
+   * toggled elements / changed pairs, so their size limits do not apply.
    */
   diff?: boolean;
 }
@@ -361,7 +362,8 @@ export function decodeRow(table: TableSchema, wire: WireRow | unknown, options: 
       if (options.unknownColumns === "ignore") continue;
       throw invalid({ table: table.name, column: name }, `a column of table ${table.name}`, name, "unknown column");
     }
-    const relax = options.diff === true && columnKind(col.type) !== "scalar";
+    const kind = columnKind(col.type);
+    const relax = options.diff === true && (kind === "set" || kind === "map");
     const type = relax ? { ...col.type, min: 0, max: Infinity } : col.type;
     out[name] = decodeDatum(type, w, { table: table.name, column: name });
   }

@@ -148,13 +148,13 @@ function checkOne(schema: DatabaseSchema, raw: unknown, ctx: Ctx): { uuidName?: 
   const op = opName as Operation["op"];
   ctx.op = op;
   const spec = MEMBERS[op];
+  if (typeof raw.table === "string") ctx.table = raw.table;
   for (const m of spec.required) if (raw[m] === undefined) fail(ctx, `member "${m}" is missing`, { expected: m });
   for (const m of Object.keys(raw)) {
     if (m !== "op" && !spec.required.includes(m) && !spec.optional.includes(m)) {
       fail(ctx, `member "${m}" is not allowed here`, { got: m });
     }
   }
-  if (typeof raw.table === "string") ctx.table = raw.table;
   const table = spec.required.includes("table") ? tableOf(schema, ctx, raw.table) : undefined;
   switch (op) {
     case "insert": {

@@ -201,6 +201,19 @@ describe("datum: rows", () => {
     });
   });
 
+  it("diff mode (update2/update3 modify): set/map sizes relaxed, max=1 columns carry the new value", () => {
+    const wire = { numbers: ["set", [1, 2, 3, 4]], color: "green", big: ["set", []], external_ids: ["map", [["a", "b"]]] };
+    expect(decodeRow(item, wire, { diff: true })).to.deep.equal({
+      numbers: [1, 2, 3, 4],
+      color: "green",
+      big: null,
+      external_ids: new Map([["a", "b"]]),
+    });
+    validationError(() => decodeRow(item, wire));
+    // still typed: a toggled element of the wrong type is refused
+    validationError(() => decodeRow(item, { numbers: ["set", ["x"]] }, { diff: true }));
+  });
+
   it("rejects unknown columns unless told to ignore them", () => {
     const e = validationError(() => decodeRow(item, { nope: 1 }));
     expect(e.details.column).to.equal("nope");
