@@ -27,6 +27,14 @@ export type WireValue = WireAtom | WireSet | WireMap;
 /** A row on the wire: column name -> value. */
 export type WireRow = Record<string, WireValue>;
 
+import { OvsdbError } from "./errors.js";
+
+/** A malformed value in notation: OvsdbError "VALIDATION_ERROR" with details {expected, got}. */
+function notationError(expected: string, got: unknown): OvsdbError {
+  const g = typeof got === "string" ? JSON.stringify(got) : safeJson(got);
+  return new OvsdbError("VALIDATION_ERROR", `not ${expected}: ${g}`, { details: { expected, got: g } });
+}
+
 const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** RFC 7047 <id>: [_a-zA-Z][_a-zA-Z0-9]* */
 const ID_RE = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
@@ -41,7 +49,7 @@ export function isId(s: string): boolean {
 export class Uuid {
   readonly value: string;
   constructor(value: string) {
-    if (!UUID_RE.test(value)) throw new TypeError(`not a uuid: ${JSON.stringify(value)}`);
+    if (!UUID_RE.test(value)) throw notationError("a uuid", value);
     this.value = value.toLowerCase();
   }
   toJSON(): WireUuid {
@@ -55,7 +63,7 @@ export class Uuid {
 export class NamedUuid {
   readonly name: string;
   constructor(name: string) {
-    if (!ID_RE.test(name)) throw new TypeError(`not a valid uuid-name: ${JSON.stringify(name)}`);
+    if (!ID_RE.test(name)) throw notationError("a valid uuid-name (<id>)", name);
     this.name = name;
   }
   toJSON(): WireNamedUuid {
@@ -119,7 +127,7 @@ export function encodeValue(v: Value): WireValue {
   return encodeAtom(v);
 }
 
-/** Decodes a wire atom without a schema. Throws TypeError on anything that is not an atom. */
+/** Decodes a wire atom without a schema. Throws OvsdbError "VALIDATION_ERROR" on anything that is not an atom. */
 export function decodeAtom(w: unknown): Atom {
   switch (typeof w) {
     case "string":
@@ -132,17 +140,17 @@ export function decodeAtom(w: unknown): Atom {
     if (w[0] === "uuid") return new Uuid(w[1]);
     if (w[0] === "named-uuid") return new NamedUuid(w[1]);
   }
-  throw new TypeError(`not an OVSDB atom: ${safeJson(w)}`);
+  throw notationError("an OVSDB atom", w);
 }
 
-/** Decodes a wire value without a schema. Throws TypeError on anything that is not a value. */
+/** Decodes a wire value without a schema. Throws OvsdbError "VALIDATION_ERROR" on anything that is not a value. */
 export function decodeValue(w: unknown): Value {
   if (Array.isArray(w) && w.length === 2 && Array.isArray(w[1])) {
     if (w[0] === "set") return new OvsdbSet(w[1].map(decodeAtom));
     if (w[0] === "map") {
       return new OvsdbMap(
         w[1].map((pair: unknown) => {
-          if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError(`not a map pair: ${safeJson(pair)}`);
+          if (!Array.isArray(pair) || pair.length !== 2) throw notationError("a map pair", pair);
           return [decodeAtom(pair[0]), decodeAtom(pair[1])] as const;
         }),
       );

@@ -63,7 +63,7 @@ describe("conditions: wire builders", () => {
   it("whereUuid selects one row by _uuid", () => {
     expect(whereUuid(U1.toUpperCase())).to.deep.equal(["_uuid", "==", ["uuid", U1]]);
     expect(whereUuid(namedUuid("new_row"))).to.deep.equal(["_uuid", "==", ["named-uuid", "new_row"]]);
-    expect(() => whereUuid("nope")).to.throw(TypeError);
+    validationError(() => whereUuid("nope"));
   });
 
   it("refuses an unknown function", () => {
