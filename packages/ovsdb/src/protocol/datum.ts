@@ -30,19 +30,6 @@ export function columnKind(type: ColumnType): ColumnKind {
   return "set";
 }
 
-/** The JS type (as TypeScript source text) a base type decodes to, e.g. "string", `"a" | "b"`, "number | bigint". */
-export function baseTypeName(base: BaseType): string {
-  if (base.enum !== undefined) return base.enum.map((e) => JSON.stringify(e)).join(" | ");
-  switch (base.type) {
-    case "integer":
-      return integerIsSafe(base) ? "number" : "number | bigint";
-    case "real":
-      return "number";
-    default:
-      return base.type;
-  }
-}
-
 /** True when every value the integer base type allows is a safe JS number. */
 export function integerIsSafe(base: BaseType): boolean {
   return (
