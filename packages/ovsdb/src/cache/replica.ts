@@ -48,7 +48,7 @@ export interface ResyncOptions {
   lastTxnId?: string;
 }
 
-export class Replica<Tables extends Record<string, TypedRow> = Record<string, TypedRow>> implements RowSource {
+export class Replica<Tables = Record<string, TypedRow>> implements RowSource {
   readonly schema: DatabaseSchema;
   private readonly tables = new Map<string, TableCache>();
   private readonly names: string[];
@@ -60,7 +60,7 @@ export class Replica<Tables extends Record<string, TypedRow> = Record<string, Ty
   /** One batch per applied message (monitor reply, notification, resync), after the row events. */
   readonly batches$: Observable<ChangeBatch<Tables>> = this.batchSubject.asObservable();
 
-  constructor(schema: DatabaseSchema, tables: ReplicaTables<Tables>) {
+  constructor(schema: DatabaseSchema, tables: ReplicaTables<NoInfer<Tables>>) {
     this.schema = schema;
     for (const [name, opts] of Object.entries(tables) as [string, ReplicaTableOptions | true | undefined][]) {
       if (opts === undefined) continue;

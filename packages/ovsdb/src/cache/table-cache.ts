@@ -4,7 +4,7 @@
  * client indexes, typed lookups.
  *
  * A stored wire row may lack a monitored column (update2 omits default values); the typed row always has
- * every monitored column, plus `_uuid`.
+ * every monitored column, plus `_uuid` (and `_version` when the server sends it: a monitor of all columns).
  */
 import { decodeDatum, type TypedRow } from "../protocol/datum.js";
 import { OvsdbError } from "../protocol/errors.js";
@@ -26,7 +26,7 @@ export interface IndexView<R> {
   uuids(...values: unknown[]): readonly string[];
 }
 
-export class TableCache<R extends TypedRow = TypedRow> {
+export class TableCache<R = TypedRow> {
   readonly name: string;
   readonly schema: TableSchema;
   /** The monitored columns (every typed row has each of them). */
@@ -105,13 +105,15 @@ export class TableCache<R extends TypedRow = TypedRow> {
   /** Decodes a wire row of this table to its TYPED form (absent monitored columns get their default). */
   decode(uuid: string, wire: WireRow): R {
     const out: TypedRow = { _uuid: uuid };
+    const version = wire._version;
+    if (Array.isArray(version) && version[0] === "uuid") out._version = version[1] as string;
     const cols = this.columnSchemas;
     for (let i = 0; i < cols.length; i++) {
       const c = cols[i] as ColumnSchema;
       const w = wire[c.name];
       out[c.name] = decodeDatum(c.type, w === undefined ? defaultWireValue(c.type) : w, { table: this.name, column: c.name });
     }
-    return Object.freeze(out) as R;
+    return Object.freeze(out) as unknown as R;
   }
 
   /** Adds an index (built from the current rows). */

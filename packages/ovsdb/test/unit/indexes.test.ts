@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { SCHEMAS } from "@ovnkit/sandbox";
-import { Replica } from "../../src/cache/replica.js";
+import { Replica, type ReplicaTableOptions } from "../../src/cache/replica.js";
 import { OvsdbError } from "../../src/protocol/errors.js";
 import type { WireRow } from "../../src/protocol/notation.js";
 import { parseSchema } from "../../src/protocol/schema.js";
@@ -20,7 +20,7 @@ function code(f: () => unknown): string {
   expect.fail("expected an OvsdbError");
 }
 
-function items(indexes: ConstructorParameters<typeof Replica>[1]["Item"] = true): Replica {
+function items(indexes: ReplicaTableOptions | true = true): Replica {
   return new Replica(schema, { Item: indexes });
 }
 
