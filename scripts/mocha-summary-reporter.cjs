@@ -11,7 +11,7 @@ class SummaryReporter extends Spec {
       const s = runner.stats || {};
       // runs after Spec's epilogue, which registered first
       const skipped = s.pending ? `, ${s.pending} skipped` : "";
-      process.stdout.write(`${s.passes || 0} passed, ${s.failures || 0} failed${skipped}\n`);
+      process.stdout.write(`mocha: ${s.passes || 0} passed, ${s.failures || 0} failed${skipped}\n`);
     });
   }
 }

@@ -14,7 +14,7 @@ fi
 out=$(mktemp)
 pnpm -s exec mocha "$@" 'packages/*/test/**/*.test.ts' 'test/**/*.test.ts' 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}
-summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+summary=$(grep -E '^mocha: [0-9]+ passed, [0-9]+ failed' "$out" | tail -1 | sed 's/^mocha: //')
 rm -f "$out"
 passed=$(echo "$summary" | sed -n 's/^\([0-9]*\) passed.*/\1/p'); passed=${passed:-0}
 failed=$(echo "$summary" | sed -n 's/^[0-9]* passed, \([0-9]*\) failed.*/\1/p'); failed=${failed:-0}
