@@ -1,0 +1,168 @@
+/**
+ * Framing + decoding throughput of a large real monitor reply: ovnkit's Framer + decodeFrame (bytes fed in
+ * 64 KiB chunks, as a socket delivers them) against a bare Buffer.concat + toString + JSON.parse of the same
+ * bytes (the floor: what any client must at least pay). Target: ratio <= 1.5.
+ *
+ * The reply is built the real way: a real NB ovsdb-server, 100,000 Logical_Switch_Port rows inserted in big
+ * transactions with realistic columns (name, addresses, port_security, external_ids, options), then a
+ * monitor_cond on Logical_Switch_Port whose raw reply bytes are captured from the socket to a temp file.
+ *
+ * Run: pnpm -s exec tsx --conditions=ovnkit-source bench/framing.bench.ts [--rows N] [--rounds N]
+ *        [--reply FILE (reuse a captured reply)] [--save FILE (keep the captured reply)]
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { Framer, OvsdbClient, decodeFrame, namedUuid, type Operation } from "@ovnkit/ovsdb";
+import { startOvsdbServer } from "@ovnkit/sandbox";
+
+const CHUNK = 64 * 1024;
+const BATCH = 10_000;
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+function lspRow(i: number): Operation {
+  const ns = `namespace-${i % 97}`;
+  const pod = `virt-launcher-vm-${i}-${(i * 7919).toString(36)}`;
+  const mac = `0a:58:0a:${((i >> 16) & 0xff).toString(16).padStart(2, "0")}:${((i >> 8) & 0xff).toString(16).padStart(2, "0")}:${(i & 0xff).toString(16).padStart(2, "0")}`;
+  const ip = `10.${128 + ((i >> 16) & 0x3f)}.${(i >> 8) & 0xff}.${i & 0xff}`;
+  return {
+    op: "insert",
+    table: "Logical_Switch_Port",
+    "uuid-name": `lsp${i}`,
+    row: {
+      name: `${ns}_${pod}`,
+      addresses: ["set", [`${mac} ${ip}`]],
+      port_security: ["set", [`${mac} ${ip}/14`]],
+      external_ids: ["map", [["pod", "true"], ["namespace", ns], ["k8s.ovn.org/nad", "default"], ["vm", `vm-${i}`]]],
+      options: ["map", [["requested-chassis", `node-${i % 50}.cluster.example.com`], ["iface-id-ver", `${(i * 2654435761) % 4294967296}`]]],
+    },
+  };
+}
+
+/** Starts an NB server, inserts `rows` ports, and captures the raw bytes of a monitor_cond reply. */
+async function captureReply(rows: number, file: string): Promise<void> {
+  const server = await startOvsdbServer({ schema: "nb" });
+  try {
+    const client = await OvsdbClient.connect(server.unixRemote);
+    const t0 = performance.now();
+    for (let start = 0; start < rows; start += BATCH) {
+      const ops: Operation[] = [];
+      const names = [];
+      for (let i = start; i < Math.min(rows, start + BATCH); i++) {
+        ops.push(lspRow(i));
+        names.push(namedUuid(`lsp${i}`).toJSON());
+      }
+      ops.push({ op: "insert", table: "Logical_Switch", row: { name: `ls-${start / BATCH}`, ports: ["set", names] } });
+      await client.transact("OVN_Northbound", ops, { validate: false });
+    }
+    await client.close();
+    console.log(`inserted ${rows} Logical_Switch_Port rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    // raw socket: send monitor_cond, keep every byte until the reply frame is complete
+    const bytes = await new Promise<Buffer>((resolve, reject) => {
+      const sock = createConnection({ path: server.unixSocket });
+      const chunks: Buffer[] = [];
+      const framer = new Framer({ maxFrameBytes: 2 ** 31 - 1 });
+      sock.on("error", reject);
+      sock.on("connect", () => {
+        sock.write(JSON.stringify({ method: "monitor_cond", params: ["OVN_Northbound", "bench", { Logical_Switch_Port: [{}] }], id: 1 }));
+      });
+      sock.on("data", (c: Buffer) => {
+        chunks.push(c);
+        framer.push(c, () => {
+          sock.destroy();
+          resolve(Buffer.concat(chunks));
+        });
+      });
+    });
+    await writeFile(file, bytes);
+  } finally {
+    await server.stop({ removeDir: true });
+  }
+}
+
+function chunksOf(buf: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < buf.length; i += CHUNK) out.push(buf.subarray(i, i + CHUNK));
+  return out;
+}
+
+function runOvnkit(chunks: Buffer[]): unknown {
+  let value: unknown;
+  const framer = new Framer({ maxFrameBytes: 2 ** 31 - 1 });
+  for (const c of chunks) framer.push(c, (frame, long) => void (value = decodeFrame(frame, long)));
+  return value;
+}
+
+function runBare(chunks: Buffer[]): unknown {
+  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+}
+
+/** A full collection before each timed round, so that neither side pays for the other's garbage. */
+function exposeGc(): () => void {
+  const existing = (globalThis as { gc?: () => void }).gc;
+  if (existing) return existing;
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const rows = Number(arg("rows", "100000"));
+  const rounds = Number(arg("rounds", "7"));
+  const dir = await mkdtemp(join(tmpdir(), "ovnkit-bench-framing-"));
+  try {
+    const given = arg("reply", "");
+    const file = given || arg("save", "") || join(dir, "monitor-reply.json");
+    if (!given) await captureReply(rows, file);
+    const bytes = await readFile(file);
+    const chunks = chunksOf(bytes);
+    const mb = bytes.length / 1e6;
+    // sanity: both paths decode the same reply
+    const a = runOvnkit(chunks) as { id: number; result: Record<string, Record<string, unknown>> };
+    const b = runBare(chunks) as typeof a;
+    const n = Object.keys(a.result.Logical_Switch_Port ?? {}).length;
+    if (n !== Object.keys(b.result.Logical_Switch_Port ?? {}).length || a.id !== b.id) throw new Error("the two decoders disagree");
+    console.log(`monitor_cond reply: ${mb.toFixed(1)} MB, ${n} rows, ${chunks.length} chunks of 64 KiB (${file})`);
+
+    const gc = exposeGc();
+    const times = { ovnkit: [] as number[], bare: [] as number[] };
+    for (let r = 0; r < rounds; r++) {
+      // alternate the order so that neither side always runs on a warmer heap
+      const order: ("ovnkit" | "bare")[] = r % 2 === 0 ? ["ovnkit", "bare"] : ["bare", "ovnkit"];
+      for (const which of order) {
+        gc();
+        const t = performance.now();
+        if (which === "ovnkit") runOvnkit(chunks);
+        else runBare(chunks);
+        times[which].push(performance.now() - t);
+      }
+    }
+    const row = (name: string, ms: number[]): string =>
+      `| ${name.padEnd(44)} | ${median(ms).toFixed(1).padStart(10)} | ${Math.min(...ms).toFixed(1).padStart(8)} | ${(mb / (median(ms) / 1000)).toFixed(0).padStart(8)} |`;
+    console.log("");
+    console.log(`| ${"decoder (same bytes, 64 KiB chunks)".padEnd(44)} | median ms  |  best ms |   MB/s   |`);
+    console.log(`|${"-".repeat(46)}|${"-".repeat(12)}|${"-".repeat(10)}|${"-".repeat(10)}|`);
+    console.log(row("ovnkit Framer + decodeFrame", times.ovnkit));
+    console.log(row("bare Buffer.concat + toString + JSON.parse", times.bare));
+    const ratio = median(times.ovnkit) / median(times.bare);
+    console.log("");
+    console.log(`ratio ovnkit / bare (median of ${rounds} rounds): ${ratio.toFixed(2)}x  (target <= 1.5x: ${ratio <= 1.5 ? "met" : "NOT met"})`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
