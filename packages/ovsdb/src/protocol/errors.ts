@@ -29,7 +29,15 @@ export type OvsdbErrorCode =
   // caller
   | "CANCELLED"
   | "LEADER_UNAVAILABLE"
-  | "STALE_SERVER";
+  | "STALE_SERVER"
+  // OVN Northbound operations (@ovnkit/ovn-nb OvnNbError)
+  | "NOT_FOUND"
+  | "ALREADY_EXISTS"
+  | "AMBIGUOUS_NAME"
+  | "CONFLICT"
+  | "MIGRATION_CONFLICT"
+  | "STALE_MIGRATION"
+  | "SCHEMA_VERSION_MISMATCH";
 
 export interface OvsdbErrorOptions {
   cause?: unknown;
