@@ -11,6 +11,8 @@ export type OvsdbErrorCode =
   | "NOT_CONNECTED"
   | "TLS_ERROR"
   | "INVALID_REMOTE"
+  | "PROBE_TIMEOUT"
+  | "OUTCOME_UNKNOWN"
   // protocol (bad bytes or messages from the peer)
   | "MALFORMED_FRAME"
   | "FRAME_TOO_LARGE"
@@ -30,6 +32,7 @@ export type OvsdbErrorCode =
   | "CANCELLED"
   | "LEADER_UNAVAILABLE"
   | "STALE_SERVER"
+  | "DATABASE_UNAVAILABLE"
   // OVN Northbound operations (@ovnkit/ovn-nb OvnNbError)
   | "NOT_FOUND"
   | "ALREADY_EXISTS"
