@@ -140,6 +140,25 @@ export class OvsdbClient {
     throw withCallSite(error, callSite);
   }
 
+  /**
+   * A client over a transport that is already connected (the session's dial loop dials, then wraps). The
+   * client owns the transport from here on.
+   */
+  static fromTransport(transport: Transport, options: OvsdbClientOptions = {}): OvsdbClient {
+    const client = new OvsdbClient([transport.remote], options);
+    client.attach(transport);
+    return client;
+  }
+
+  /**
+   * Fails the connection with `error`, as a transport failure would: pending calls reject with its code and
+   * status$ goes "disconnected" with it (used for a probe timeout or a server that lost leadership). Unlike
+   * close(), the streams stay open until close().
+   */
+  abort(error: OvsdbError): void {
+    if (!this.closing) this.connection?.abort(error);
+  }
+
   /** The current connection state. */
   get status(): ClientStatus {
     return this.tracker.current;
