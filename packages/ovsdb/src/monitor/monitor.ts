@@ -305,7 +305,7 @@ export class Monitor<Tables = Record<string, TypedRow>> {
     this.serverId = undefined;
     if (old !== undefined && client === this.client) await this.client.monitorCancel(old).catch(() => undefined);
     if (client !== this.client || this.notificationSub === undefined) this.listen(client);
-    this.setStatus({ state: "resyncing", reason });
+    if (this.status.state !== "resyncing") this.setStatus({ state: "resyncing", reason });
     this.resyncTotal++;
     await this.subscribe(full);
   }

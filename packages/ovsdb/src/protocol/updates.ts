@@ -102,19 +102,51 @@ export function atomKey(a: WireAtom): string | number | bigint | boolean {
   return Array.isArray(a) ? a[1] : a;
 }
 
-/** Applies one column's update2 difference to its current value (undefined = the type's default). */
+function codeUnitRank(c: number): number {
+  // UTF-16 code units ordered as UTF-8 bytes (code points): surrogates (non-BMP) after U+E000..U+FFFF.
+  return c >= 0xd800 ? (c >= 0xe000 ? c - 0x800 : c + 0x2000) : c;
+}
+
+/**
+ * The order ovsdb-server keeps set elements and map keys in (ovsdb_atom_compare_3way): numbers numerically,
+ * false before true, strings by UTF-8 bytes (strcmp), uuids by their text.
+ */
+export function compareAtoms(a: WireAtom, b: WireAtom): number {
+  const x = atomKey(a);
+  const y = atomKey(b);
+  if (typeof x === "string" && typeof y === "string") {
+    const n = Math.min(x.length, y.length);
+    for (let i = 0; i < n; i++) {
+      const cx = x.charCodeAt(i);
+      const cy = y.charCodeAt(i);
+      if (cx !== cy) return codeUnitRank(cx) - codeUnitRank(cy);
+    }
+    return x.length - y.length;
+  }
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Applies one column's update2 difference to its current value (undefined = the type's default). Sets and
+ * maps come out in the server's order (compareAtoms), as a select or a fresh monitor would show them.
+ */
 export function applyDatumDiff(current: WireValue | undefined, diff: WireValue, type: ColumnType): WireValue {
   if (type.max === 1) return diff;
   const cur = current ?? defaultWireValue(type);
+  let added = false;
   if (type.value === undefined) {
     const elements = new Map<unknown, WireAtom>();
     for (const a of wireSetElements(cur)) elements.set(atomKey(a), a);
     for (const a of wireSetElements(diff)) {
       const k = atomKey(a);
       if (elements.has(k)) elements.delete(k);
-      else elements.set(k, a);
+      else {
+        elements.set(k, a);
+        added = true;
+      }
     }
-    return ["set", [...elements.values()]];
+    const out = [...elements.values()];
+    return ["set", added ? out.sort(compareAtoms) : out];
   }
   const pairs = new Map<unknown, readonly [WireAtom, WireAtom]>();
   for (const p of wireMapPairs(cur)) pairs.set(atomKey(p[0]), p);
@@ -122,9 +154,13 @@ export function applyDatumDiff(current: WireValue | undefined, diff: WireValue, 
     const k = atomKey(p[0]);
     const old = pairs.get(k);
     if (old !== undefined && atomKey(old[1]) === atomKey(p[1])) pairs.delete(k);
-    else pairs.set(k, p);
+    else {
+      if (old === undefined) added = true;
+      pairs.set(k, p);
+    }
   }
-  return ["map", [...pairs.values()] as [WireAtom, WireAtom][]];
+  const out = [...pairs.values()] as [WireAtom, WireAtom][];
+  return ["map", added ? out.sort((p, q) => compareAtoms(p[0], q[0])) : out];
 }
 
 /** Applies a "modify" <row> (differences) to a full wire row; returns a new row, `old` is left untouched. */

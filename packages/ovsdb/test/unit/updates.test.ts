@@ -9,6 +9,7 @@ import {
   applyDatumDiff,
   applyRowDiff,
   changesFromTableUpdates,
+  compareAtoms,
   changesFromTableUpdates2,
   defaultWireValue,
   type RowSource,
@@ -78,7 +79,8 @@ describe("protocol/updates: update2 datum differences", () => {
     const type = T({ key: { type: "uuid", refTable: "X" }, min: 0, max: "unlimited" });
     const cur: WireValue = ["set", [["uuid", U1], ["uuid", U2]]];
     expect(applyDatumDiff(cur, ["uuid", U1], type)).to.deep.equal(["set", [["uuid", U2]]]);
-    expect(applyDatumDiff(cur, ["set", [["uuid", U3]]], type)).to.deep.equal(["set", [["uuid", U1], ["uuid", U2], ["uuid", U3]]]);
+    // added elements come out in the server's order (uuids by text)
+    expect(applyDatumDiff(cur, ["set", [["uuid", U3]]], type)).to.deep.equal(["set", [["uuid", U3], ["uuid", U2], ["uuid", U1]]]);
   });
 
   it("applies map differences: new key added, same value removed, other value replaced", () => {
@@ -103,6 +105,25 @@ describe("protocol/updates: update2 datum differences", () => {
     expect(applyDatumDiff(7, 8, opt)).to.equal(8);
     expect(applyDatumDiff(7, ["set", []], opt)).to.deep.equal(["set", []]);
     expect(applyDatumDiff(undefined, 3, opt)).to.equal(3);
+  });
+
+  it("orders atoms as ovsdb-server does: numbers (number or bigint) numerically, false < true, strings by UTF-8", () => {
+    const sorted = (xs: WireAtom[]) => [...xs].sort(compareAtoms);
+    expect(sorted([10, -3, 2n ** 63n - 1n, 0, -(2n ** 63n), 2.5])).to.deep.equal([-(2n ** 63n), -3, 0, 2.5, 10, 2n ** 63n - 1n]);
+    expect(sorted([true, false])).to.deep.equal([false, true]);
+    // UTF-16 would put U+1F600 (surrogates D83D..) before U+FF21; UTF-8 bytes (strcmp) put it after
+    expect(sorted(["\u{1F600}", "\uFF21", "b", "B", "", "ab"])).to.deep.equal(["", "B", "ab", "b", "\uFF21", "\u{1F600}"]);
+    expect(sorted([["uuid", U1], ["uuid", U3], ["uuid", U2]])).to.deep.equal([["uuid", U3], ["uuid", U2], ["uuid", U1]]);
+  });
+
+  it("keeps the server's order after a difference adds elements or keys", () => {
+    const set = T({ key: "integer", min: 0, max: "unlimited" });
+    expect(applyDatumDiff(["set", [1, 5]], ["set", [3, 9, 1]], set)).to.deep.equal(["set", [3, 5, 9]]);
+    const map = T({ key: "string", value: "string", min: 0, max: "unlimited" });
+    expect(applyDatumDiff(["map", [["b", "1"], ["d", "2"]]], ["map", [["c", "3"], ["a", "4"]]], map)).to.deep.equal([
+      "map",
+      [["a", "4"], ["b", "1"], ["c", "3"], ["d", "2"]],
+    ]);
   });
 
   it("rejects a non-map difference for a map column", () => {
@@ -227,7 +248,7 @@ describe("protocol/updates: row changes", () => {
     const mod = changesFromTableUpdates2(nbSchema, src, upd[1]);
     expect(mod).to.have.length(1);
     expect(mod[0]!.kind).to.equal("modify");
-    expect(mod[0]!.new!.other_config).to.deep.equal(["map", [["note", "from-wire"], ["k2", "v2"]]]);
+    expect(mod[0]!.new!.other_config).to.deep.equal(["map", [["k2", "v2"], ["note", "from-wire"]]]);
     expect(mod[0]!.old!.other_config).to.deep.equal(["map", [["note", "from-wire"]]]);
     commit(mod);
     const del = changesFromTableUpdates2(nbSchema, src, fixture("13-transact_delete.notification-1.json").params![1]);
