@@ -119,10 +119,10 @@ export async function startOvsdbServer(options: OvsdbServerOptions = {}): Promis
       const got = parsePorts(await readFile(logPath, "utf8").catch(() => ""));
       return got.length >= wanted && existsSync(unixSocket) ? got : undefined;
     });
-    // remotes are opened in argument order: tcp first, then ssl
+    // ovsdb-server keeps its remotes in a sorted set and opens them in that order: "pssl:..." before "ptcp:..."
     let i = 0;
-    if (tcpPort === 0) tcpPort = ports[i++];
     if (sslPort === 0) sslPort = ports[i++];
+    if (tcpPort === 0) tcpPort = ports[i++];
   };
 
   await launch();
