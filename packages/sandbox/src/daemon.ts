@@ -5,7 +5,8 @@
  */
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { SandboxError, isAlive, logTail, readPidfile, run, stopPid } from "./process.js";
+import { execFile } from "node:child_process";
+import { SandboxError, isAlive, logTail, readPidfile, stopPid } from "./process.js";
 
 export type DaemonProgram = "ovsdb-server" | "ovs-vswitchd" | "ovn-northd" | "ovn-controller";
 
@@ -51,6 +52,20 @@ export function daemonFromPid(program: DaemonProgram, label: string, dir: string
   };
 }
 
+/** Runs a daemon's --detach launch; `failure` is its stderr (minus log-file chatter) when it exits non-zero. */
+function runDetaching(program: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ failure?: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(program, args, { env, timeout: 30_000 }, (err, _stdout, stderr) => {
+      if (!err) return resolve({});
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+        return reject(new SandboxError("MISSING_BINARY", `${program} not found: install the Debian packages (apt-get install -y ovn-central ovn-host openvswitch-switch openvswitch-common ovn-common)`, { cause: err }));
+      }
+      const text = String(stderr).split("\n").filter((l) => l.trim() !== "" && !/\|vlog\|INFO\|opened log file/.test(l)).join("\n");
+      resolve({ failure: text || `exit ${String(err.code ?? err.signal)}` });
+    });
+  });
+}
+
 export async function startDaemon(spec: DaemonSpec): Promise<Daemon> {
   const pidfile = join(spec.dir, `${spec.program}.pid`);
   const logPath = join(spec.dir, `${spec.program}.log`);
@@ -60,12 +75,10 @@ export async function startDaemon(spec: DaemonSpec): Promise<Daemon> {
     "-vconsole:off", "-vsyslog:off", "-vfile:info",
     ...spec.args,
   ];
-  try {
-    // --detach: returns once the daemon finished its initial set-up (or failed it)
-    await run(spec.program, args, rundirEnv(spec.dir));
-  } catch (e) {
-    if (e instanceof SandboxError && e.code === "MISSING_BINARY") throw e;
-    throw new SandboxError("DAEMON_FAILED", `${spec.label} (${spec.program}) failed to start: ${(e as Error).message}\n--- ${logPath} (last lines) ---\n${await logTail(logPath)}`, { cause: e });
+  // --detach: returns once the daemon finished its initial set-up (or failed it)
+  const r = await runDetaching(spec.program, args, rundirEnv(spec.dir));
+  if (r.failure !== undefined) {
+    throw new SandboxError("DAEMON_FAILED", `${spec.label} failed to start: ${r.failure}\n--- ${logPath} (last lines) ---\n${await logTail(logPath)}`);
   }
   const pid = await readPidfile(pidfile);
   if (!(await isAlive(pid))) {
