@@ -25,7 +25,7 @@ export type { FramerOptions, FrameHandler } from "./rpc/framer.js";
 export { decodeFrame, parseJson, parseJsonExact, stringifyJson } from "./rpc/json.js";
 export type { JsonValue } from "./rpc/json.js";
 export { JsonRpcConnection, captureCallSite, withCallSite } from "./rpc/jsonrpc.js";
-export type { JsonRpcHandlers, JsonRpcOptions, CallOptions } from "./rpc/jsonrpc.js";
+export type { JsonRpcHandlers, JsonRpcOptions, CallOptions, RequestId } from "./rpc/jsonrpc.js";
 export { parseNotification } from "./rpc/methods.js";
 export type {
   MonitorId, MonitorSelect, MonitorRequest, MonitorCondRequest, MonitorRequests, MonitorCondRequests,

@@ -16,12 +16,11 @@ import { Subject, type Observable } from "rxjs";
 import { OvsdbError, isOvsdbError } from "../protocol/errors.js";
 import type { Operation, OperationResult } from "../protocol/operations.js";
 import { checkTransactResult } from "../protocol/results.js";
-import { isRpcError } from "../protocol/rpc-error.js";
 import { parseSchema, type DatabaseSchema } from "../protocol/schema.js";
 import type { TableUpdates, TableUpdates2 } from "../protocol/updates.js";
 import { validateTransaction } from "../protocol/validate.js";
 import type { JsonValue } from "../rpc/json.js";
-import { JsonRpcConnection, captureCallSite, withCallSite } from "../rpc/jsonrpc.js";
+import { JsonRpcConnection, captureCallSite, withCallSite, type RequestId } from "../rpc/jsonrpc.js";
 import {
   checkEchoResult,
   checkListDbsResult,
@@ -67,7 +66,7 @@ export interface TransactOptions extends RequestOptions {
   schema?: DatabaseSchema;
   /** Default: the client's `validate` option. */
   validate?: boolean;
-  /** Aborting sends "cancel" for this transact; it then rejects with CANCELLED (if it had not completed). */
+  /** Aborting sends "cancel" for this transact and rejects it with CANCELLED (if it had not completed). */
   signal?: AbortSignal;
 }
 
@@ -207,20 +206,14 @@ export class OvsdbClient {
     const signal = options.signal;
     if (signal?.aborted) throw withCallSite(new OvsdbError("CANCELLED", "transact: aborted before it was sent"), callSite);
     const { id, result } = this.request("transact", [db, ...ops], options, callSite);
-    let cancelled = false;
+    const connection = this.connection;
     const onAbort = (): void => {
-      cancelled = true;
-      this.connection?.notify("cancel", [id ?? null]);
+      if (id !== undefined) connection?.cancel(id, "transact cancelled (abort signal)");
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     let raw: unknown;
     try {
       raw = await result;
-    } catch (e) {
-      if (cancelled && isRpcError(e) && e.errorString === "canceled") {
-        throw withCallSite(new OvsdbError("CANCELLED", "transact: cancelled", { cause: e, details: { id } }), callSite);
-      }
-      throw e;
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }
@@ -229,11 +222,6 @@ export class OvsdbClient {
     } catch (e) {
       throw withCallSite(e as Error, callSite);
     }
-  }
-
-  /** cancel (a notification): asks the server to abandon the pending request with this JSON-RPC id. */
-  cancel(requestId: JsonValue): void {
-    this.connection?.notify("cancel", [requestId]);
   }
 
   /** monitor: the initial contents (<table-updates>); later changes arrive as "update" notifications. */
@@ -336,7 +324,7 @@ export class OvsdbClient {
     if (!connection.closedReason) this.tracker.set({ state: "connected", remote });
   }
 
-  private request(method: string, params: readonly unknown[], options: RequestOptions | undefined, callSite: string): { id: JsonValue | undefined; result: Promise<unknown> } {
+  private request(method: string, params: readonly unknown[], options: RequestOptions | undefined, callSite: string): { id: RequestId | undefined; result: Promise<unknown> } {
     const timeoutMs = options?.timeoutMs ?? this.options.requestTimeoutMs;
     if (!this.connection || this.closing) {
       const e = new OvsdbError("NOT_CONNECTED", `${method}: the client is ${this.closing ? "closed" : "not connected"}`);

@@ -26,6 +26,9 @@ import type { Transport } from "../transport/transport.js";
 import { Framer } from "./framer.js";
 import { decodeFrame, stringifyJson, type JsonValue } from "./json.js";
 
+/** A JSON-RPC request id (this client allocates numbers). */
+export type RequestId = JSONRPCID;
+
 export interface JsonRpcHandlers {
   /** A notification ("id": null), synchronously and in arrival order. */
   notification(method: string, params: JsonValue[]): void;
@@ -152,6 +155,20 @@ export class JsonRpcConnection {
     this.transport.write(`{"method":${JSON.stringify(method)},"params":${stringifyJson(params)},"id":null}`);
   }
 
+  /**
+   * Abandons a pending request: sends "cancel" for its id and rejects it at once with CANCELLED. The server
+   * answers a cancelled transact with error "canceled" only on a db_change_aware session and not at all
+   * otherwise; either way a late reply for the id is ignored. Returns false when the request is not pending.
+   */
+  cancel(id: JSONRPCID, reason = "cancelled by the caller"): boolean {
+    const call = this.pending.get(id);
+    if (!call || this.ended) return false;
+    this.notify("cancel", [id]);
+    this.forget(id);
+    this.rejectCall(call, new OvsdbError("CANCELLED", `${call.method}: ${reason}`, { details: { method: call.method, id } }));
+    return true;
+  }
+
   /** Closes the connection; pending calls are rejected with CONNECTION_CLOSED. */
   close(): void {
     this.teardown(new OvsdbError("CONNECTION_CLOSED", `${this.transport.remote.text}: connection closed by the client`), true);
@@ -189,13 +206,18 @@ export class JsonRpcConnection {
 
   private expire(call: PendingCall, timeoutMs: number): void {
     if (!this.pending.has(call.id)) return;
-    this.expired.add(call.id);
-    if (this.expired.size > MAX_EXPIRED) this.expired.delete(this.expired.values().next().value as JSONRPCID);
+    this.forget(call.id);
     call.timer = undefined;
     this.rejectCall(
       call,
       new OvsdbError("REQUEST_TIMEOUT", `${call.method}: no reply within ${timeoutMs} ms`, { details: { method: call.method, id: call.id, timeoutMs } }),
     );
+  }
+
+  /** Remembers an abandoned id, so that its late reply is dropped rather than taken for an unknown one. */
+  private forget(id: JSONRPCID): void {
+    this.expired.add(id);
+    if (this.expired.size > MAX_EXPIRED) this.expired.delete(this.expired.values().next().value as JSONRPCID);
   }
 
   // -- incoming ------------------------------------------------------------------------------------------
@@ -258,7 +280,7 @@ export class JsonRpcConnection {
     const id = msg.id as JSONRPCID;
     const call = typeof id === "number" || typeof id === "string" ? this.pending.get(id) : undefined;
     if (!call) {
-      if (this.expired.delete(id)) return; // the late reply to a call that timed out
+      if (this.expired.delete(id)) return; // the late reply to a call that timed out or was cancelled
       return this.protocolError("UNEXPECTED_REPLY", `reply for unknown request id ${safeJson(id)}`, { id });
     }
     const error = msg.error;
