@@ -58,3 +58,13 @@ export { monitorRows } from "./monitor/observe.js";
 export type { RowsOf } from "./monitor/observe.js";
 export { eventQueue } from "./monitor/event-queue.js";
 export type { EventQueue, EventQueueOptions } from "./monitor/event-queue.js";
+// Connection life: reconnecting session (dial loop, backoff, probe, leader-only, monitor replay).
+export { OvsdbSession, connectSession } from "./client/session.js";
+export type { OvsdbSessionOptions, SessionTransactOptions } from "./client/session.js";
+export type { SessionStatus, SessionState, ResyncSummary } from "./client/session-status.js";
+export { ReconnectPolicy, backoffDelay, systemReconnectClock } from "./client/reconnect.js";
+export type { BackoffOptions, ReconnectClock, NextAttempt } from "./client/reconnect.js";
+export { InactivityProbe, tapTransport, systemProbeTimers } from "./client/probe.js";
+export type { ProbeOptions, ProbeTimers, ProbeHooks, ProbeStats } from "./client/probe.js";
+export { checkServerDatabase, serverDatabaseFromRow, ServerWatch, SERVER_SCHEMA, SERVER_DATABASE_COLUMNS } from "./client/leader.js";
+export type { ServerDatabase, ServerCheckOptions, DatabaseModel } from "./client/leader.js";
