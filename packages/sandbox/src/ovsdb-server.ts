@@ -7,9 +7,31 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createConnection } from "node:net";
 import { SandboxError, isAlive, killPid, logTail, pollUntil, readPidfile, run, stopPid } from "./process.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+/** True when a plain JSON-RPC echo to 127.0.0.1:port gets a reply (a ptcp remote, not a pssl one). */
+function answersJsonRpc(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createConnection({ host: "127.0.0.1", port });
+    let got = "";
+    const done = (v: boolean): void => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(v);
+    };
+    const timer = setTimeout(() => done(false), 2000);
+    sock.on("connect", () => sock.write('{"method":"echo","params":[],"id":0}'));
+    sock.on("data", (d) => {
+      got += d.toString("latin1");
+      if (got.includes('"result"')) done(true);
+    });
+    sock.on("error", () => done(false));
+    sock.on("close", () => done(false));
+  });
+}
 
 /** Well-known schemas: Debian's OVN/OVS schemas and the package's tiny test schema. */
 export const SCHEMAS = {
@@ -119,10 +141,16 @@ export async function startOvsdbServer(options: OvsdbServerOptions = {}): Promis
       const got = parsePorts(await readFile(logPath, "utf8").catch(() => ""));
       return got.length >= wanted && existsSync(unixSocket) ? got : undefined;
     });
-    // ovsdb-server keeps its remotes in a sorted set and opens them in that order: "pssl:..." before "ptcp:..."
-    let i = 0;
-    if (sslPort === 0) sslPort = ports[i++];
-    if (tcpPort === 0) tcpPort = ports[i++];
+    if (tcpPort === 0 && sslPort === 0) {
+      // both kernel-chosen: ovsdb-server opens its remotes in hash order, so the log does not say which port is
+      // which; the plain tcp one answers a JSON-RPC echo, the ssl one does not
+      const [a, b] = [ports[0]!, ports[1]!];
+      [tcpPort, sslPort] = (await answersJsonRpc(a)) ? [a, b] : [b, a];
+    } else if (tcpPort === 0) {
+      tcpPort = ports[0];
+    } else if (sslPort === 0) {
+      sslPort = ports[0];
+    }
   };
 
   await launch();
