@@ -40,7 +40,12 @@ export type OvsdbErrorCode =
   | "CONFLICT"
   | "MIGRATION_CONFLICT"
   | "STALE_MIGRATION"
-  | "SCHEMA_VERSION_MISMATCH";
+  | "SCHEMA_VERSION_MISMATCH"
+  // the KubeVirt migration daemon (@ovnkit/migrator MigratorError)
+  | "CONFIG_INVALID"
+  | "KUBE_API_ERROR"
+  | "QUEUE_SHUT_DOWN"
+  | "RECONCILE_PANIC";
 
 export interface OvsdbErrorOptions {
   cause?: unknown;
