@@ -25,6 +25,8 @@ function pathWithSbin(path: string | undefined): string {
   return [...dirs, ...SBIN_DIRS.filter((d) => !dirs.includes(d))].join(delimiter);
 }
 
+class UsageError extends Error {}
+
 const err = (line: string) => process.stderr.write(`${NAME}: ${line}\n`);
 const out = (text: string) => process.stdout.write(text);
 
@@ -101,7 +103,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     if (argv[0] === "as") return await cmdAs(argv.slice(1));
     let code = 0;
-    let usageError: string | undefined;
     const dirOption = { type: "string", default: defaultDir(), describe: "sandbox directory ($OVNKIT_SANDBOX_DIR, else ./.sandbox)" } as const;
     await yargs([...argv])
       .scriptName(NAME)
@@ -111,30 +112,32 @@ export async function main(argv: readonly string[]): Promise<number> {
         .option("chassis", { type: "number", default: 2, describe: "number of chassis" })
         .option("clustered", { type: "boolean", default: false, describe: "NB and SB as 3-member Raft clusters" })
         .option("raft", { choices: ["tcp", "unix"] as const, default: "tcp" as const, describe: "Raft links (with --clustered)" })
-        .option("json", { type: "boolean", default: false, describe: "print connection strings and timings as JSON" }),
+        .option("json", { type: "boolean", default: false, describe: "print connection strings and timings as JSON" })
+        .strict(),
       async (a) => { code = await cmdStart(a); })
-      .command("stop", "stop the sandbox's daemons", (y) => y.option("dir", dirOption), async (a) => { code = await cmdStop(a); })
+      .command("stop", "stop the sandbox's daemons", (y) => y.option("dir", dirOption).strict(), async (a) => { code = await cmdStop(a); })
       .command("status", "show the sandbox's daemons (exit 0 if all run, 3 otherwise)", (y) => y
         .option("dir", dirOption)
-        .option("json", { type: "boolean", default: false }),
+        .option("json", { type: "boolean", default: false })
+        .strict(),
       async (a) => { code = await cmdStatus(a); })
-      .command("env", "print the sandbox's env.sh (export lines and ovnkit_as)", (y) => y.option("dir", dirOption), async (a) => { code = await cmdEnv(a); })
+      .command("env", "print the sandbox's env.sh (export lines and ovnkit_as)", (y) => y.option("dir", dirOption).strict(), async (a) => { code = await cmdEnv(a); })
       .command("as <member> <command...>", "run a command in a member's run directory (e.g. as hv1 ovs-vsctl show)")
       .demandCommand(1, "give a command")
       .strict()
       .exitProcess(false)
       .fail((msg, e) => {
-        if (e) throw e;
-        usageError = msg;
+        // throwing is what stops yargs from running the command after a validation failure
+        throw e ?? new UsageError(msg);
       })
       .help()
       .parseAsync();
-    if (usageError !== undefined) {
-      err(usageError);
-      return 2;
-    }
     return code;
   } catch (e) {
+    if (e instanceof UsageError) {
+      err(`${e.message} (see ${NAME} --help)`);
+      return 2;
+    }
     if (e instanceof SandboxError) {
       err(`error [${e.code}]: ${e.message}`);
       return 1;

@@ -1,0 +1,70 @@
+/** Raft: the generic 3-member cluster helper, and a sandbox whose NB and SB are clusters. */
+import { expect } from "chai";
+import { isAlive, pollUntil, run, startOvsdbCluster, startSandbox, type OvsdbCluster } from "@ovnkit/sandbox";
+import { PEER, VM1, addSwitch, expectSeqs, processesMentioning, received, sendNumbered, waitReceived } from "./support.js";
+
+describe("sandbox: Raft clusters", function () {
+  it("forms a 3-member cluster over loopback tcp, and elects a new leader when the leader is killed", async () => {
+    const c: OvsdbCluster = await startOvsdbCluster({ schema: "nb" });
+    try {
+      expect(c.database).to.equal("OVN_Northbound");
+      expect(c.raftAddresses).to.have.length(3);
+      for (const a of c.raftAddresses) expect(a).to.match(/^tcp:127\.0\.0\.1:\d+$/);
+      expect(c.unixRemote.split(",")).to.have.length(3);
+      expect(c.tcpRemote.split(",")).to.have.length(3);
+      for (let i = 0; i < 3; i++) {
+        const st = await c.status(i);
+        expect(st).to.match(/^Status: cluster member$/m);
+        for (const a of c.raftAddresses) expect(st).to.contain(a);
+      }
+      const leader = await c.leader();
+      await c.members[leader]!.kill9();
+      const survivors = [0, 1, 2].filter((i) => i !== leader);
+      const next = await pollUntil("a new leader", async () => {
+        for (const i of survivors) if (/^Role: leader$/m.test(await c.status(i))) return i;
+        return undefined;
+      }, 15_000, 20);
+      expect(next).to.not.equal(leader);
+    } finally {
+      await c.stop({ removeDir: true });
+    }
+    for (const m of c.members) expect(await isAlive(m.pid)).to.equal(false);
+  });
+
+  it("forms a cluster with Raft over unix sockets too", async () => {
+    const c = await startOvsdbCluster({ schema: "sb", raft: "unix" });
+    try {
+      expect(c.database).to.equal("OVN_Southbound");
+      for (const a of c.raftAddresses) expect(a).to.match(/^unix:.*raft\.sock$/);
+      expect(await c.status(2)).to.match(/^Status: cluster member$/m);
+    } finally {
+      await c.stop({ removeDir: true });
+    }
+  });
+
+  it("runs a clustered sandbox: NB and SB are 3-member clusters, ports bind, traffic flows, stop leaves nothing", async () => {
+    const sb = await startSandbox({ clustered: true });
+    try {
+      expect(sb.nb.servers).to.have.length(3);
+      expect(sb.sb.servers).to.have.length(3);
+      expect(sb.nbRemote.split(",")).to.have.length(3);
+      expect(sb.sbTcpRemote.split(",")).to.have.length(3);
+      expect(await sb.nb.cluster!.leader()).to.be.within(0, 2);
+      expect((await sb.status()).daemons).to.have.length(15);
+      await addSwitch(sb, "ls0", [VM1, PEER]);
+      const [vm1, peer] = await Promise.all([
+        sb.addVmPort("hv1", { ifaceId: VM1.lsp, waitInstalled: true }),
+        sb.addVmPort("hv2", { ifaceId: PEER.lsp, waitInstalled: true }),
+      ]);
+      const stream = await sendNumbered(peer, PEER, VM1, 10);
+      await waitReceived(vm1, stream, 10);
+      expectSeqs(await received(vm1, stream), 10);
+      // clients may use the tcp member list as well
+      expect((await run("ovn-nbctl", [`--db=${sb.nbTcpRemote}`, "ls-list"])).stdout).to.contain("ls0");
+    } finally {
+      const r = await sb.stop();
+      expect(r.stopped).to.equal(15);
+    }
+    expect(await processesMentioning(sb.dir)).to.deep.equal([]);
+  });
+});
