@@ -123,13 +123,23 @@ export class SocketTransport implements Transport {
  */
 export function awaitSocket(socket: Socket, remote: Remote, readyEvent: string, options: DialOptions): Promise<Transport> {
   const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const tls = readyEvent === "secureConnect";
   return new Promise<Transport>((resolve, reject) => {
     let settled = false;
+    let tcpUp = false; // for TLS: a failure after the TCP connect is a failed handshake
     const timer = setTimeout(() => {
       fail(new OvsdbError("CONNECT_TIMEOUT", `${remote.text}: not connected after ${timeoutMs} ms`, { details: { remote: remote.text, timeoutMs } }));
     }, timeoutMs);
-    const onError = (e: unknown): void => fail(socketError(e, remote, "connect"));
-    const onClose = (): void => fail(new OvsdbError("CONNECTION_CLOSED", `${remote.text}: closed while connecting`, { details: { remote: remote.text } }));
+    const handshake = (e: OvsdbError): OvsdbError =>
+      tls && tcpUp && e.code !== "TLS_ERROR"
+        ? new OvsdbError("TLS_ERROR", `${remote.text}: TLS handshake failed (${e.message})`, { cause: e, details: e.details })
+        : e;
+    const onTcp = (): void => {
+      tcpUp = true;
+    };
+    const onError = (e: unknown): void => fail(handshake(socketError(e, remote, "connect")));
+    const onClose = (): void =>
+      fail(handshake(new OvsdbError("CONNECTION_CLOSED", `${remote.text}: closed while connecting`, { details: { remote: remote.text } })));
     const onReady = (): void => {
       if (settled) return;
       settled = true;
@@ -140,6 +150,7 @@ export function awaitSocket(socket: Socket, remote: Remote, readyEvent: string, 
       clearTimeout(timer);
       socket.off("error", onError);
       socket.off("close", onClose);
+      socket.off("connect", onTcp);
       socket.off(readyEvent, onReady);
     }
     function fail(e: OvsdbError): void {
@@ -150,6 +161,7 @@ export function awaitSocket(socket: Socket, remote: Remote, readyEvent: string, 
       socket.destroy();
       reject(e);
     }
+    if (tls) socket.once("connect", onTcp);
     socket.once("error", onError);
     socket.once("close", onClose);
     socket.once(readyEvent, onReady);
