@@ -33,7 +33,7 @@ function writePcap(records: Rec[], opts: { bigEndian?: boolean; nano?: boolean }
     else b.writeUInt16LE(v);
     return b;
   };
-  const parts = [u32(opts.nano ? 0xa1b23c4d : 0xa1b2c3d4), u16(2), u16(4), u32(0), u32(0), u32(65535), u32(1)];
+  const parts: Buffer[] = [u32(opts.nano ? 0xa1b23c4d : 0xa1b2c3d4), u16(2), u16(4), u32(0), u32(0), u32(65535), u32(1)];
   for (const r of records) parts.push(u32(r.sec), u32(r.frac), u32(r.data.length), u32(r.data.length), r.data);
   return Buffer.concat(parts);
 }
