@@ -7,7 +7,7 @@
  *     the connection is declared dead (PROBE_TIMEOUT) and the session reconnects.
  *   - While a monitor request is outstanding (the server may compute a big initial dump for a long time before
  *     the first byte, and the echo reply queues behind the dump), the only limit is `dumpTimeoutMs` of
- *     silence; it adapts upwards to 3x the longest dump seen so far. A probe shorter than a big initial dump
+ *     silence; it adapts upwards to 3x the longest dump received so far. A probe shorter than a big initial dump
  *     otherwise cuts every dump and turns into a reconnect storm.
  *   - Timer lag guard: when a deadline passes, the verdict is taken one turn of the event loop later (after
  *     pending I/O is read), so a process that was busy (a GC pause, parsing a big message) does not blame the
@@ -120,19 +120,20 @@ export class InactivityProbe {
     const started = this.timers.now();
     this.dumps++;
     this.reschedule();
-    const done = (): void => {
+    const done = (completed: boolean): void => {
       this.dumps--;
-      this.longestDump = Math.max(this.longestDump, this.timers.now() - started);
+      // only a dump that arrived teaches: one cut at the limit would raise the limit without end
+      if (completed) this.longestDump = Math.max(this.longestDump, this.timers.now() - started);
       this.activity();
       this.reschedule();
     };
     return request.then(
       (r) => {
-        done();
+        done(true);
         return r;
       },
       (e: unknown) => {
-        done();
+        done(false);
         throw e;
       },
     );

@@ -139,6 +139,18 @@ describe("probe: InactivityProbe", () => {
     expect(deaths).to.have.length(1);
   });
 
+  it("a dump that failed teaches nothing (the limit does not grow from cuts)", async () => {
+    const { timers, probe } = setup({ intervalMs: 100, timeoutMs: 50, dumpTimeoutMs: 300 });
+    probe.start();
+    let fail!: (e: Error) => void;
+    const dump = probe.trackDump(new Promise((_, f) => (fail = f)));
+    timers.advance(250);
+    fail(new Error("connection lost"));
+    await dump.catch(() => undefined);
+    expect(probe.stats.longestDumpMs).to.equal(0);
+    expect(probe.stats.dumpsInFlight).to.equal(0);
+  });
+
   it("lag guard: data read in the same event-loop turn as a late deadline saves the connection", () => {
     const { timers, deaths, probe } = setup({ intervalMs: 100, timeoutMs: 50 });
     probe.start();
