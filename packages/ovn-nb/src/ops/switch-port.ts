@@ -1,0 +1,140 @@
+/**
+ * Logical_Switch_Port (ovn-nbctl lsp-add / lsp-del / lsp-set-addresses / lsp-set-port-security /
+ * lsp-set-type / lsp-set-options / lsp-set-enabled / lsp-set-dhcpv4-options; ovsdbapp lsp_add, lsp_del,
+ * lsp_get, lsp_list, lsp_set_*). A port is a non-root row: it is inserted and added to its switch's `ports`
+ * in one transaction, and deleted by removing it from its switch. Port names are unique (schema index).
+ */
+import { insertedUuid } from "@ovnkit/ovsdb";
+import { LogicalSwitch, LogicalSwitchPort } from "../generated/nb/index.js";
+import type {
+  InsertLogicalSwitchPort,
+  LogicalSwitch as LogicalSwitchRow,
+  LogicalSwitchPort as LogicalSwitchPortRow,
+} from "../generated/nb/index.js";
+import { alreadyExists } from "../errors.js";
+import { addChild, removeChild } from "./child.js";
+import type { NbContext } from "./context.js";
+import { EntityApi, type Ref } from "./entity.js";
+import { waitAbsent } from "./guards.js";
+import { parentsOf, requireRow, rowsOf } from "./lookup.js";
+import type { StringMap, WithStringMaps } from "./map-edit.js";
+import { PlanBuilder, unchanged, type Plan } from "./plan.js";
+import { addRowEdit, guardExists, insertRow } from "./row-edit.js";
+
+const WHAT = "logical switch port";
+const SWITCH = "logical switch";
+
+/** A port to create: the insert columns, maps also as plain objects. */
+export type SwitchPortSpec = WithStringMaps<InsertLogicalSwitchPort> & { name: string };
+
+/** Inserts the port into `sw` (guards: the switch exists, no port has the name). Resolves to the new uuid. */
+export function createSwitchPortPlan(sw: LogicalSwitchRow, spec: SwitchPortSpec): Plan<string> {
+  const b = new PlanBuilder();
+  b.guard(waitAbsent(LogicalSwitchPort, "name", spec.name), (e) => alreadyExists(WHAT, spec.name, { table: "Logical_Switch_Port" }, e));
+  const at = addChild(b, { model: LogicalSwitch, what: SWITCH, row: sw, column: "ports" }, LogicalSwitchPort, insertRow(LogicalSwitchPort, spec), "lsp");
+  return b.build((r) => insertedUuid(r[at]!));
+}
+
+/**
+ * ensure: creates the port in `sw` if missing; if it exists in `sw`, sets the plain columns of `spec` that
+ * differ and merges its options/external_ids pairs (other keys kept); ALREADY_EXISTS if it exists in another
+ * switch. Empty plan when nothing differs. Resolves to the port's uuid.
+ */
+export function ensureSwitchPortPlan(
+  sw: LogicalSwitchRow,
+  existing: LogicalSwitchPortRow | undefined,
+  spec: SwitchPortSpec,
+): Plan<string> {
+  if (existing === undefined) return createSwitchPortPlan(sw, spec);
+  if (!sw.ports.includes(existing._uuid)) {
+    throw alreadyExists(WHAT, spec.name, { table: "Logical_Switch_Port", reason: "the port belongs to another switch", switch: sw.name });
+  }
+  const { name: _name, ...fields } = spec;
+  const b = new PlanBuilder();
+  guardExists(b, LogicalSwitchPort, WHAT, existing);
+  if (!addRowEdit(b, LogicalSwitchPort, existing, { fields })) return unchanged(existing._uuid);
+  return b.build(() => existing._uuid);
+}
+
+/** Removes the port from its switch (the server deletes the row). Guarded unless `ifExists`. */
+export function deleteSwitchPortPlan(port: LogicalSwitchPortRow, ifExists = false): Plan<boolean> {
+  const b = new PlanBuilder();
+  if (!ifExists) guardExists(b, LogicalSwitchPort, WHAT, port);
+  const at = removeChild(b, LogicalSwitch, "ports", port._uuid);
+  return b.build((r) => (r[at]!.count ?? 0) > 0);
+}
+
+export class SwitchPortApi extends EntityApi<"Logical_Switch_Port"> {
+  constructor(ctx: NbContext) {
+    super(ctx, "Logical_Switch_Port", LogicalSwitchPort, WHAT);
+  }
+
+  /** lsp-add: NOT_FOUND (no such switch), ALREADY_EXISTS (the name is taken). */
+  async create(sw: Ref, spec: SwitchPortSpec): Promise<LogicalSwitchPortRow> {
+    const uuid = await this.ctx.run(createSwitchPortPlan(this.switchRow(sw), spec));
+    return this.require({ _uuid: uuid });
+  }
+
+  /** lsp-add --may-exist, converging columns and map pairs (see ensureSwitchPortPlan). */
+  async ensure(sw: Ref, spec: SwitchPortSpec): Promise<LogicalSwitchPortRow> {
+    const uuid = await this.ctx.run(ensureSwitchPortPlan(this.switchRow(sw), this.get(spec.name), spec));
+    return this.require({ _uuid: uuid });
+  }
+
+  /** lsp-del: NOT_FOUND unless ifExists. Resolves true when a port was removed. */
+  delete(ref: Ref, options: { ifExists?: boolean } = {}): Promise<boolean> {
+    return this.removeWith(ref, options, (row) => deleteSwitchPortPlan(row, options.ifExists));
+  }
+
+  /** The ports of a switch (lsp-list). */
+  listOf(sw: Ref): LogicalSwitchPortRow[] {
+    return rowsOf(this.ctx, "Logical_Switch_Port", this.switchRow(sw).ports).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The switch holding the port (lsp-get-ls), or undefined. */
+  switchOf(ref: Ref): LogicalSwitchRow | undefined {
+    return parentsOf(this.ctx, "Logical_Switch", "ports", this.require(ref)._uuid)[0];
+  }
+
+  /** lsp-set-addresses: replaces the addresses ("MAC [IP...]", "router", "dynamic", "unknown"). */
+  setAddresses(ref: Ref, addresses: readonly string[]): Promise<boolean> {
+    return this.edit(ref, { fields: { addresses } });
+  }
+
+  /** lsp-set-port-security: replaces the port security entries ("MAC [IP/prefix...]"). */
+  setPortSecurity(ref: Ref, portSecurity: readonly string[]): Promise<boolean> {
+    return this.edit(ref, { fields: { port_security: portSecurity } });
+  }
+
+  /** lsp-set-type ("" for a VM port, "router", "localnet", "localport", "external", "virtual"...). */
+  setType(ref: Ref, type: string): Promise<boolean> {
+    return this.edit(ref, { fields: { type } });
+  }
+
+  /** lsp-set-enabled (null: the default, enabled). */
+  setEnabled(ref: Ref, enabled: boolean | null): Promise<boolean> {
+    return this.edit(ref, { fields: { enabled } });
+  }
+
+  /** lsp-set-options, without removing other keys. */
+  setOptions(ref: Ref, pairs: StringMap): Promise<boolean> {
+    return this.editMap(ref, "options", pairs, []);
+  }
+
+  removeOptions(ref: Ref, keys: readonly string[]): Promise<boolean> {
+    return this.editMap(ref, "options", undefined, keys);
+  }
+
+  /** lsp-set-dhcpv4-options (a DHCP_Options uuid, or null to clear). */
+  setDhcpv4Options(ref: Ref, dhcpOptions: string | null): Promise<boolean> {
+    return this.edit(ref, { fields: { dhcpv4_options: dhcpOptions } });
+  }
+
+  setDhcpv6Options(ref: Ref, dhcpOptions: string | null): Promise<boolean> {
+    return this.edit(ref, { fields: { dhcpv6_options: dhcpOptions } });
+  }
+
+  private switchRow(sw: Ref): LogicalSwitchRow {
+    return typeof sw === "string" ? requireRow(this.ctx, "Logical_Switch", SWITCH, sw) : requireRow(this.ctx, "Logical_Switch", SWITCH, sw._uuid);
+  }
+}
