@@ -56,6 +56,7 @@ describe("sandbox: Raft clusters", function () {
         sb.addVmPort("hv1", { ifaceId: VM1.lsp, waitInstalled: true }),
         sb.addVmPort("hv2", { ifaceId: PEER.lsp, waitInstalled: true }),
       ]);
+      await sb.syncHv(); // hv2 knows vm1 is on hv1
       const stream = await sendNumbered(peer, PEER, VM1, 10);
       await waitReceived(vm1, stream, 10);
       expectSeqs(await received(vm1, stream), 10);

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { buildRarp, buildUdp, startSandbox, type Sandbox, type VmPort } from "@ovnkit/sandbox";
 import {
-  PEER, VM1, addSwitch, barrier, expectSeqs, portBinding, received, sendNumbered, txPackets, waitBinding, waitReceived,
+  PEER, VM1, addSwitch, barrier, expectSeqs, portBinding, received, rxPackets, sendNumbered, txPackets, waitBinding, waitReceived,
   type Nic,
 } from "./support.js";
 
@@ -25,17 +25,18 @@ describe("sandbox: traffic follows the port binding (hv1 -> multichassis with RA
 
   /** Frames sent to VM1 by the peer, then a barrier to both hv1 and hv2: returns what each location got. */
   async function toVm(): Promise<{ hv1: number[]; hv2: number[]; tx1: number; tx2: number }> {
-    const [tx1Before, tx2Before] = await Promise.all([txPackets(vm1At1), txPackets(vm1At2)]);
+    const [tx1Before, tx2Before, rxBefore] = await Promise.all([txPackets(vm1At1), txPackets(vm1At2), rxPackets(peer)]);
     const stream = await sendNumbered(peer, PEER, VM1, K);
-    await barrier(peer, PEER, witnesses());
+    await barrier(peer, rxBefore + K, { port: peer, nic: PEER }, witnesses());
     const [hv1, hv2, tx1, tx2] = await Promise.all([received(vm1At1, stream), received(vm1At2, stream), txPackets(vm1At1), txPackets(vm1At2)]);
     return { hv1, hv2, tx1: tx1 - tx1Before, tx2: tx2 - tx2Before };
   }
 
   /** Frames the VM sends from hv2 to the peer, then a barrier from hv2: how many reached the peer. */
   async function fromVmAtHv2(): Promise<number> {
+    const rxBefore = await rxPackets(vm1At2);
     const stream = await sendNumbered(vm1At2, VM1, PEER, K);
-    await barrier(h2, H2, [{ port: peer, nic: PEER }]);
+    await barrier(vm1At2, rxBefore + K, { port: h2, nic: H2 }, [{ port: peer, nic: PEER }]);
     return (await received(peer, stream)).length;
   }
 
@@ -128,8 +129,9 @@ describe("sandbox: traffic follows the port binding (hv1 -> multichassis with RA
     const before = vm1At2.received.length;
     await vm1At2.detach();
     await sb.syncHv();
+    const rxBefore = await rxPackets(peer);
     const stream = await sendNumbered(peer, PEER, VM1, K);
-    await barrier(peer, PEER, witnesses());
+    await barrier(peer, rxBefore + K, { port: peer, nic: PEER }, witnesses());
     expect(await received(vm1At1, stream)).to.deep.equal([]);
     expect(vm1At2.received.length).to.equal(before);
     await waitReceived(h2, (await sendNumbered(peer, PEER, H2, 1)), 1);

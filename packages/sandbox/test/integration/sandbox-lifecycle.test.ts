@@ -26,6 +26,7 @@ async function trafficCheck(sb: Sandbox, count: number): Promise<{ seqs: number[
     sb.addVmPort("hv1", { ifaceId: VM1.lsp, waitInstalled: true }),
     sb.addVmPort("hv2", { ifaceId: PEER.lsp, waitInstalled: true }),
   ]);
+  await sb.syncHv(); // hv2 knows vm1 is on hv1
   const stream = await sendNumbered(peer, PEER, VM1, count);
   await waitReceived(vm1, stream, count);
   return { seqs: await received(vm1, stream), total: vm1.received.length };

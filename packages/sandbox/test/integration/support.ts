@@ -71,13 +71,17 @@ export async function waitReceived(port: VmPort, stream: number, count: number):
 }
 
 /**
- * Proves absence: sends one frame from `sender` to each `witness` and waits until each got it. A witness shares
- * the tunnel (and the vswitchd's in-order processing) with anything the sender sent before to its chassis, so
- * once the barrier frame arrived, any earlier frame for that chassis has been delivered or dropped.
+ * Proves absence: once every frame `sender` was given has been taken in by its datapath (the port's OpenFlow rx
+ * counter reached `sentTotal`), sends one frame from `via` to each witness and waits until each got it. A witness
+ * shares the tunnel (and each vswitchd's in-order processing) with what was sent before to its chassis, so once
+ * the barrier frame arrived, any earlier frame for that chassis has been delivered or dropped.
  */
-export async function barrier(sender: VmPort, from: Nic, witnesses: readonly { port: VmPort; nic: Nic }[]): Promise<void> {
+export async function barrier(
+  sender: VmPort, sentTotal: number, via: { port: VmPort; nic: Nic }, witnesses: readonly { port: VmPort; nic: Nic }[],
+): Promise<void> {
+  await pollUntil(`${sender.chassis}/${sender.name} datapath to take in ${sentTotal} frames`, async () => ((await sender.stats()).rxPackets >= sentTotal ? true : undefined), 10_000, 2);
   await Promise.all(witnesses.map(async (w) => {
-    const stream = await sendNumbered(sender, from, w.nic, 1);
+    const stream = await sendNumbered(via.port, via.nic, w.nic, 1);
     await waitReceived(w.port, stream, 1);
   }));
 }
@@ -122,6 +126,11 @@ export async function waitBinding(sb: Sandbox, lsp: string, what: string, ok: (b
 /** OpenFlow tx counter (frames delivered to the VM) of a port. */
 export async function txPackets(port: VmPort): Promise<number> {
   return (await port.stats()).txPackets;
+}
+
+/** OpenFlow rx counter (frames the VM sent that the datapath took in) of a port. */
+export async function rxPackets(port: VmPort): Promise<number> {
+  return (await port.stats()).rxPackets;
 }
 
 export function expectSeqs(got: number[], count: number): void {
