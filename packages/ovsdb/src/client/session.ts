@@ -52,8 +52,9 @@ export interface SessionTransactOptions extends TransactOptions {
   waitMs?: number;
   /**
    * The caller's consent to send the transaction again when its outcome is unknown (the connection was lost
-   * after it was sent): right for idempotent transactions or ones guarded by "wait". Default false: such a
-   * transaction rejects with OUTCOME_UNKNOWN.
+   * after it was sent): right for idempotent transactions or ones guarded by "wait". Resent while the wait
+   * budget (waitMs, counted from the call) lasts. Default false: such a transaction rejects with
+   * OUTCOME_UNKNOWN.
    */
   retry?: boolean;
 }
@@ -141,7 +142,8 @@ export class OvsdbSession {
         const err = asOvsdbError(e);
         if (err.code === "NOT_CONNECTED") continue; // never sent: the connection went away just before
         if (ANSWER_CODES.has(err.code) || conn.alive) throw e;
-        if (options.retry === true) continue;
+        // with consent, resend on the next connection while the wait budget lasts
+        if (options.retry === true && this.clock.now() - started < budget) continue;
         throw withCallSite(
           new OvsdbError("OUTCOME_UNKNOWN", `transact: the connection to ${conn.remote} was lost before the reply (${err.message}); the transaction may or may not have been committed`, {
             cause: err,
