@@ -176,6 +176,32 @@ describe("session: reconnect after kill -9 (standalone NB)", function () {
     expect(names).to.deep.equal(["retried"]); // "lost" was never applied nor resent; "retried" exactly once
   });
 
+  it("monitors: created while disconnected they start on the next connection; monitorRows streams across a restart and completes on close; a refused monitor errors", async () => {
+    const session = new OvsdbSession(server.unixRemote, fast);
+    sessions.push(session);
+    const log = new StatusLog(session);
+    await session.connected();
+    const events: string[] = [];
+    let completed = false;
+    session.monitorRows(nbSchema, { tables: { Logical_Switch: { columns: ["name"] } } }).subscribe({
+      next: (e) => events.push(`${e.kind} ${((e.new ?? e.old) as { name: string }).name}`),
+      complete: () => (completed = true),
+    });
+    await session.transact(NB, [lsInsert("a")]);
+    await server.kill9();
+    await waitForState(log, "reconnecting");
+    const late = session.createMonitor(nbSchema, { tables: { Logical_Switch: true } });
+    await server.restart();
+    const lateMonitor = await late;
+    expect([...lateMonitor.table("Logical_Switch")].map((r) => (r as { name: string }).name)).to.deep.equal(["a"]);
+    await session.transact(NB, [lsInsert("b")]);
+    expect(events).to.deep.equal(["insert a", "insert b"]); // the restart added no event: the resync delta was empty
+    const refused = await session.createMonitor(nbSchema, { db: "No_Such_Db", tables: { Logical_Switch: true } }).catch((e: unknown) => e);
+    expect((refused as OvsdbError).code).to.equal("RPC_ERROR");
+    await session.close();
+    expect(completed).to.equal(true);
+  });
+
   it("rotates over several remotes: a dead first remote is skipped, and the state stream starts connecting -> connected", async () => {
     const dead = `unix:${server.dir}/nobody-here.sock`;
     const session = new OvsdbSession([dead, server.unixRemote], fast);
