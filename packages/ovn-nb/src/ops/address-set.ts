@@ -38,19 +38,19 @@ export class AddressSetApi extends EntityApi<"Address_Set"> {
     return this.require({ _uuid: await this.ctx.run(ensureAddressSetPlan(this.get(spec.name), spec)) });
   }
 
-  delete(ref: Ref, options: { ifExists?: boolean } = {}): Promise<boolean> {
+  async delete(ref: Ref, options: { ifExists?: boolean } = {}): Promise<boolean> {
     return this.removeWith(ref, options, (row) => deleteRowPlan(AddressSet, WHAT, row, options.ifExists));
   }
 
-  addAddresses(ref: Ref, addresses: readonly string[]): Promise<boolean> {
+  async addAddresses(ref: Ref, addresses: readonly string[]): Promise<boolean> {
     return this.edit(ref, { addElements: { addresses } });
   }
 
-  removeAddresses(ref: Ref, addresses: readonly string[]): Promise<boolean> {
+  async removeAddresses(ref: Ref, addresses: readonly string[]): Promise<boolean> {
     return this.edit(ref, { removeElements: { addresses } });
   }
 
-  setAddresses(ref: Ref, addresses: readonly string[]): Promise<boolean> {
+  async setAddresses(ref: Ref, addresses: readonly string[]): Promise<boolean> {
     return this.edit(ref, { fields: { addresses } });
   }
 }

@@ -39,16 +39,16 @@ export class DhcpOptionsApi extends EntityApi<"DHCP_Options"> {
   }
 
   /** dhcp-options-del (ports lose their weak reference). */
-  delete(ref: Ref, options: { ifExists?: boolean } = {}): Promise<boolean> {
+  async delete(ref: Ref, options: { ifExists?: boolean } = {}): Promise<boolean> {
     return this.removeWith(ref, options, (row) => deleteRowPlan(DHCPOptions, WHAT, row, options.ifExists));
   }
 
   /** dhcp-options-set-options, without removing other keys. */
-  setOptions(ref: Ref, pairs: StringMap): Promise<boolean> {
+  async setOptions(ref: Ref, pairs: StringMap): Promise<boolean> {
     return this.editMap(ref, "options", pairs, []);
   }
 
-  removeOptions(ref: Ref, keys: readonly string[]): Promise<boolean> {
+  async removeOptions(ref: Ref, keys: readonly string[]): Promise<boolean> {
     return this.editMap(ref, "options", undefined, keys);
   }
 }

@@ -56,15 +56,15 @@ export class EntityApi<K extends NbTableName> {
   }
 
   /** Sets these external_ids pairs; other keys are kept. Resolves true when something was written. */
-  setExternalIds(ref: Ref, pairs: StringMap): Promise<boolean> {
+  async setExternalIds(ref: Ref, pairs: StringMap): Promise<boolean> {
     return this.editMap(ref, "external_ids", pairs, []);
   }
 
-  removeExternalIds(ref: Ref, keys: readonly string[]): Promise<boolean> {
+  async removeExternalIds(ref: Ref, keys: readonly string[]): Promise<boolean> {
     return this.editMap(ref, "external_ids", undefined, keys);
   }
 
-  protected editMap(ref: Ref, column: string, set: StringMap | undefined, remove: readonly string[]): Promise<boolean> {
+  protected async editMap(ref: Ref, column: string, set: StringMap | undefined, remove: readonly string[]): Promise<boolean> {
     return this.edit(ref, { fields: set === undefined ? {} : { [column]: set }, removeKeys: { [column]: remove } });
   }
 
@@ -79,7 +79,7 @@ export class EntityApi<K extends NbTableName> {
   }
 
   /** Applies `changes` to the row in one guarded transaction; resolves true when something was written. */
-  edit(ref: Ref, changes: RowChanges): Promise<boolean> {
+  async edit(ref: Ref, changes: RowChanges): Promise<boolean> {
     return this.ctx.run(editRowPlan(this.model, this.what, this.require(ref), changes));
   }
 }

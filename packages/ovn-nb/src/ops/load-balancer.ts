@@ -41,46 +41,46 @@ export class LoadBalancerApi extends EntityApi<"Load_Balancer"> {
   }
 
   /** lb-del: switches and routers drop their (weak) references. */
-  delete(ref: Ref, options: { ifExists?: boolean } = {}): Promise<boolean> {
+  async delete(ref: Ref, options: { ifExists?: boolean } = {}): Promise<boolean> {
     return this.removeWith(ref, options, (row) => deleteRowPlan(LoadBalancer, WHAT, row, options.ifExists));
   }
 
   /** lb-add VIP BACKENDS on an existing balancer: sets one vip, other vips kept. */
-  setVip(ref: Ref, vip: string, backends: readonly string[]): Promise<boolean> {
+  async setVip(ref: Ref, vip: string, backends: readonly string[]): Promise<boolean> {
     return this.editMap(ref, "vips", new Map([[vip, backends.join(",")]]), []);
   }
 
-  removeVip(ref: Ref, vip: string): Promise<boolean> {
+  async removeVip(ref: Ref, vip: string): Promise<boolean> {
     return this.editMap(ref, "vips", undefined, [vip]);
   }
 
-  setOptions(ref: Ref, pairs: StringMap): Promise<boolean> {
+  async setOptions(ref: Ref, pairs: StringMap): Promise<boolean> {
     return this.editMap(ref, "options", pairs, []);
   }
 
   /** ls-lb-add. */
-  addToSwitch(ref: Ref, sw: Ref): Promise<boolean> {
+  async addToSwitch(ref: Ref, sw: Ref): Promise<boolean> {
     const lb = this.require(ref);
     const row = requireRow(this.ctx, "Logical_Switch", "logical switch", typeof sw === "string" ? sw : sw._uuid);
     return this.ctx.run(editRowPlan(LogicalSwitch, "logical switch", row, { addElements: { load_balancer: [lb._uuid] } }));
   }
 
   /** ls-lb-del. */
-  removeFromSwitch(ref: Ref, sw: Ref): Promise<boolean> {
+  async removeFromSwitch(ref: Ref, sw: Ref): Promise<boolean> {
     const lb = this.require(ref);
     const row = requireRow(this.ctx, "Logical_Switch", "logical switch", typeof sw === "string" ? sw : sw._uuid);
     return this.ctx.run(editRowPlan(LogicalSwitch, "logical switch", row, { removeElements: { load_balancer: [lb._uuid] } }));
   }
 
   /** lr-lb-add. */
-  addToRouter(ref: Ref, router: Ref): Promise<boolean> {
+  async addToRouter(ref: Ref, router: Ref): Promise<boolean> {
     const lb = this.require(ref);
     const row = requireRow(this.ctx, "Logical_Router", "logical router", typeof router === "string" ? router : router._uuid);
     return this.ctx.run(editRowPlan(LogicalRouter, "logical router", row, { addElements: { load_balancer: [lb._uuid] } }));
   }
 
   /** lr-lb-del. */
-  removeFromRouter(ref: Ref, router: Ref): Promise<boolean> {
+  async removeFromRouter(ref: Ref, router: Ref): Promise<boolean> {
     const lb = this.require(ref);
     const row = requireRow(this.ctx, "Logical_Router", "logical router", typeof router === "string" ? router : router._uuid);
     return this.ctx.run(editRowPlan(LogicalRouter, "logical router", row, { removeElements: { load_balancer: [lb._uuid] } }));

@@ -213,7 +213,7 @@ export class MigrationApi {
   }
 
   /** Arms every port of the VM in one guarded transaction (no write when already armed by spec.uid). */
-  arm(spec: ArmSpec): Promise<ArmResult> {
+  async arm(spec: ArmSpec): Promise<ArmResult> {
     return this.ctx.run(this.planArm(spec));
   }
 
@@ -222,7 +222,7 @@ export class MigrationApi {
   }
 
   /** Ends the migration on every port in one guarded transaction (STALE_MIGRATION unless spec.uid owns them all). */
-  complete(spec: CompleteSpec): Promise<CompleteResult> {
+  async complete(spec: CompleteSpec): Promise<CompleteResult> {
     return this.ctx.run(this.planComplete(spec));
   }
 

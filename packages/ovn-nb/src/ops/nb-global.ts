@@ -46,19 +46,19 @@ export class NbGlobalApi {
     return row;
   }
 
-  setOptions(pairs: StringMap): Promise<boolean> {
+  async setOptions(pairs: StringMap): Promise<boolean> {
     return this.ctx.run(editRowPlan(NBGlobal, WHAT, this.require(), { fields: { options: pairs } }));
   }
 
-  removeOptions(keys: readonly string[]): Promise<boolean> {
+  async removeOptions(keys: readonly string[]): Promise<boolean> {
     return this.ctx.run(editRowPlan(NBGlobal, WHAT, this.require(), { removeKeys: { options: keys } }));
   }
 
-  setExternalIds(pairs: StringMap): Promise<boolean> {
+  async setExternalIds(pairs: StringMap): Promise<boolean> {
     return this.ctx.run(editRowPlan(NBGlobal, WHAT, this.require(), { fields: { external_ids: pairs } }));
   }
 
-  removeExternalIds(keys: readonly string[]): Promise<boolean> {
+  async removeExternalIds(keys: readonly string[]): Promise<boolean> {
     return this.ctx.run(editRowPlan(NBGlobal, WHAT, this.require(), { removeKeys: { external_ids: keys } }));
   }
 

@@ -43,21 +43,21 @@ export class PortGroupApi extends EntityApi<"Port_Group"> {
   }
 
   /** pg-del (its ACLs go with it). */
-  delete(ref: Ref, options: { ifExists?: boolean } = {}): Promise<boolean> {
+  async delete(ref: Ref, options: { ifExists?: boolean } = {}): Promise<boolean> {
     return this.removeWith(ref, options, (row) => deleteRowPlan(PortGroup, WHAT, row, options.ifExists));
   }
 
   /** Adds ports (by name) to the group; others' membership changes are kept. */
-  addPorts(ref: Ref, ports: readonly string[]): Promise<boolean> {
+  async addPorts(ref: Ref, ports: readonly string[]): Promise<boolean> {
     return this.edit(ref, { addElements: { ports: this.portUuids(ports) } });
   }
 
-  removePorts(ref: Ref, ports: readonly string[]): Promise<boolean> {
+  async removePorts(ref: Ref, ports: readonly string[]): Promise<boolean> {
     return this.edit(ref, { removeElements: { ports: this.portUuids(ports) } });
   }
 
   /** pg-set-ports: exactly these ports. */
-  setPorts(ref: Ref, ports: readonly string[]): Promise<boolean> {
+  async setPorts(ref: Ref, ports: readonly string[]): Promise<boolean> {
     return this.edit(ref, { fields: { ports: this.portUuids(ports) } });
   }
 

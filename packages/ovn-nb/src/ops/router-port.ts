@@ -97,7 +97,7 @@ export class RouterPortApi extends EntityApi<"Logical_Router_Port"> {
   }
 
   /** lrp-del: NOT_FOUND unless ifExists. */
-  delete(ref: Ref, options: { ifExists?: boolean } = {}): Promise<boolean> {
+  async delete(ref: Ref, options: { ifExists?: boolean } = {}): Promise<boolean> {
     return this.removeWith(ref, options, (row) => deleteRouterPortPlan(row, options.ifExists));
   }
 
@@ -117,20 +117,20 @@ export class RouterPortApi extends EntityApi<"Logical_Router_Port"> {
     return parentsOf(this.ctx, "Logical_Router", "ports", this.require(ref)._uuid)[0];
   }
 
-  setNetworks(ref: Ref, networks: readonly string[]): Promise<boolean> {
+  async setNetworks(ref: Ref, networks: readonly string[]): Promise<boolean> {
     return this.edit(ref, { fields: { networks } });
   }
 
   /** lrp-set-enabled (null: the default, enabled). */
-  setEnabled(ref: Ref, enabled: boolean | null): Promise<boolean> {
+  async setEnabled(ref: Ref, enabled: boolean | null): Promise<boolean> {
     return this.edit(ref, { fields: { enabled } });
   }
 
-  setOptions(ref: Ref, pairs: StringMap): Promise<boolean> {
+  async setOptions(ref: Ref, pairs: StringMap): Promise<boolean> {
     return this.editMap(ref, "options", pairs, []);
   }
 
-  removeOptions(ref: Ref, keys: readonly string[]): Promise<boolean> {
+  async removeOptions(ref: Ref, keys: readonly string[]): Promise<boolean> {
     return this.editMap(ref, "options", undefined, keys);
   }
 

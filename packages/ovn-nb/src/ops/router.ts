@@ -40,19 +40,19 @@ export class RouterApi extends EntityApi<"Logical_Router"> {
   }
 
   /** lr-del: its ports, routes, NAT rules and policies go with it. */
-  delete(ref: Ref, options: { ifExists?: boolean } = {}): Promise<boolean> {
+  async delete(ref: Ref, options: { ifExists?: boolean } = {}): Promise<boolean> {
     return this.removeWith(ref, options, (row) => deleteRowPlan(LogicalRouter, WHAT, row, options.ifExists));
   }
 
-  setEnabled(ref: Ref, enabled: boolean | null): Promise<boolean> {
+  async setEnabled(ref: Ref, enabled: boolean | null): Promise<boolean> {
     return this.edit(ref, { fields: { enabled } });
   }
 
-  setOptions(ref: Ref, pairs: StringMap): Promise<boolean> {
+  async setOptions(ref: Ref, pairs: StringMap): Promise<boolean> {
     return this.editMap(ref, "options", pairs, []);
   }
 
-  removeOptions(ref: Ref, keys: readonly string[]): Promise<boolean> {
+  async removeOptions(ref: Ref, keys: readonly string[]): Promise<boolean> {
     return this.editMap(ref, "options", undefined, keys);
   }
 }

@@ -82,7 +82,7 @@ export class SwitchPortApi extends EntityApi<"Logical_Switch_Port"> {
   }
 
   /** lsp-del: NOT_FOUND unless ifExists. Resolves true when a port was removed. */
-  delete(ref: Ref, options: { ifExists?: boolean } = {}): Promise<boolean> {
+  async delete(ref: Ref, options: { ifExists?: boolean } = {}): Promise<boolean> {
     return this.removeWith(ref, options, (row) => deleteSwitchPortPlan(row, options.ifExists));
   }
 
@@ -97,40 +97,40 @@ export class SwitchPortApi extends EntityApi<"Logical_Switch_Port"> {
   }
 
   /** lsp-set-addresses: replaces the addresses ("MAC [IP...]", "router", "dynamic", "unknown"). */
-  setAddresses(ref: Ref, addresses: readonly string[]): Promise<boolean> {
+  async setAddresses(ref: Ref, addresses: readonly string[]): Promise<boolean> {
     return this.edit(ref, { fields: { addresses } });
   }
 
   /** lsp-set-port-security: replaces the port security entries ("MAC [IP/prefix...]"). */
-  setPortSecurity(ref: Ref, portSecurity: readonly string[]): Promise<boolean> {
+  async setPortSecurity(ref: Ref, portSecurity: readonly string[]): Promise<boolean> {
     return this.edit(ref, { fields: { port_security: portSecurity } });
   }
 
   /** lsp-set-type ("" for a VM port, "router", "localnet", "localport", "external", "virtual"...). */
-  setType(ref: Ref, type: string): Promise<boolean> {
+  async setType(ref: Ref, type: string): Promise<boolean> {
     return this.edit(ref, { fields: { type } });
   }
 
   /** lsp-set-enabled (null: the default, enabled). */
-  setEnabled(ref: Ref, enabled: boolean | null): Promise<boolean> {
+  async setEnabled(ref: Ref, enabled: boolean | null): Promise<boolean> {
     return this.edit(ref, { fields: { enabled } });
   }
 
   /** lsp-set-options, without removing other keys. */
-  setOptions(ref: Ref, pairs: StringMap): Promise<boolean> {
+  async setOptions(ref: Ref, pairs: StringMap): Promise<boolean> {
     return this.editMap(ref, "options", pairs, []);
   }
 
-  removeOptions(ref: Ref, keys: readonly string[]): Promise<boolean> {
+  async removeOptions(ref: Ref, keys: readonly string[]): Promise<boolean> {
     return this.editMap(ref, "options", undefined, keys);
   }
 
   /** lsp-set-dhcpv4-options (a DHCP_Options uuid, or null to clear). */
-  setDhcpv4Options(ref: Ref, dhcpOptions: string | null): Promise<boolean> {
+  async setDhcpv4Options(ref: Ref, dhcpOptions: string | null): Promise<boolean> {
     return this.edit(ref, { fields: { dhcpv4_options: dhcpOptions } });
   }
 
-  setDhcpv6Options(ref: Ref, dhcpOptions: string | null): Promise<boolean> {
+  async setDhcpv6Options(ref: Ref, dhcpOptions: string | null): Promise<boolean> {
     return this.edit(ref, { fields: { dhcpv6_options: dhcpOptions } });
   }
 

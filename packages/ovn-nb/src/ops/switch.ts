@@ -43,15 +43,15 @@ export class SwitchApi extends EntityApi<"Logical_Switch"> {
   }
 
   /** ls-del: its ports, ACLs and QoS rules go with it. NOT_FOUND unless ifExists. Resolves true if deleted. */
-  delete(ref: Ref, options: { ifExists?: boolean } = {}): Promise<boolean> {
+  async delete(ref: Ref, options: { ifExists?: boolean } = {}): Promise<boolean> {
     return this.removeWith(ref, options, (row) => deleteRowPlan(LogicalSwitch, WHAT, row, options.ifExists));
   }
 
-  setOtherConfig(ref: Ref, pairs: StringMap): Promise<boolean> {
+  async setOtherConfig(ref: Ref, pairs: StringMap): Promise<boolean> {
     return this.editMap(ref, "other_config", pairs, []);
   }
 
-  removeOtherConfig(ref: Ref, keys: readonly string[]): Promise<boolean> {
+  async removeOtherConfig(ref: Ref, keys: readonly string[]): Promise<boolean> {
     return this.editMap(ref, "other_config", undefined, keys);
   }
 }

@@ -65,7 +65,7 @@ describe("entity plans (pure)", () => {
     expect(editRowPlan(nb.LogicalSwitchPort, "x", row, { fields: { external_ids: { a: "1" } } }).ops).to.deep.equal([]);
     const e = fail(plan, 0);
     expect(isOvnNbError(e, "NOT_FOUND")).to.equal(true);
-    expect((e as { details: Record<string, unknown> }).details).to.deep.include({ key: "p1", table: "Logical_Switch_Port" });
+    expect((e as unknown as { details: Record<string, unknown> }).details).to.deep.include({ key: "p1", table: "Logical_Switch_Port" });
   });
 
   it("editRowPlan: set elements added/removed by mutate, skipping those already in/out", () => {
@@ -106,7 +106,7 @@ describe("entity plans (pure)", () => {
     expect(isOvnNbError(fail(plan, 0), "ALREADY_EXISTS")).to.equal(true);
     const missing = fail(plan, 1);
     expect(isOvnNbError(missing, "NOT_FOUND")).to.equal(true);
-    expect((missing as { details: Record<string, unknown> }).details).to.deep.include({ what: "logical switch", key: "ls1" });
+    expect((missing as unknown as { details: Record<string, unknown> }).details).to.deep.include({ what: "logical switch", key: "ls1" });
   });
 
   it("ensureSwitchPortPlan: a port of another switch is ALREADY_EXISTS; of this switch it converges", () => {
@@ -167,6 +167,6 @@ describe("entity plans (pure)", () => {
       errorDetails: 'Transaction causes multiple rows in "Logical_Switch_Port" table to have identical values ("vm1") for index on column "name".  First row, with UUID 1...',
     }));
     expect(isOvnNbError(e, "ALREADY_EXISTS")).to.equal(true);
-    expect((e as { details: Record<string, unknown> }).details).to.deep.include({ what: "Logical_Switch_Port", key: "vm1" });
+    expect((e as unknown as { details: Record<string, unknown> }).details).to.deep.include({ what: "Logical_Switch_Port", key: "vm1" });
   });
 });
