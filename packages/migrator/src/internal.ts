@@ -1,0 +1,13 @@
+// Internals of @ovnkit/migrator for sibling suites (test/migrator) and advanced embedding. Not a stable API.
+export { ResilientInformer } from "./kube/informer.js";
+export type { InformerOptions, InformerVerb } from "./kube/informer.js";
+export { MigratorInformers } from "./kube/informers.js";
+export type { ClusterState, InformerSetOptions, InformerTuning } from "./kube/informers.js";
+export { WorkQueue } from "./controller/work-queue.js";
+export type { WorkItem, WorkQueueOptions } from "./controller/work-queue.js";
+export { ExponentialRateLimiter, Backoff } from "./controller/rate-limiter.js";
+export type { RateLimiter, BackoffOptions } from "./controller/rate-limiter.js";
+export { Controller, asReconcileError, newReconcileId } from "./controller/controller.js";
+export type { Reconciler, ReconcileContext, ReconcileResult, ControllerOptions } from "./controller/controller.js";
+export { memoryLogger } from "./observability/logger.js";
+export * from "./migration/signals.js";
