@@ -33,8 +33,12 @@ export class OvnNbError extends OvsdbError {
   }
 }
 
+/** True for an OvnNbError (also one from another copy of this package: checked by name and code). */
 export function isOvnNbError(e: unknown, code?: OvnNbErrorCode): e is OvnNbError {
-  return e instanceof OvnNbError && (code === undefined || e.code === code);
+  const typed =
+    e instanceof OvnNbError ||
+    (e instanceof Error && e.name === "OvnNbError" && (OVN_NB_ERROR_CODES as readonly unknown[]).includes((e as { code?: unknown }).code));
+  return typed && (code === undefined || (e as OvnNbError).code === code);
 }
 
 /** NOT_FOUND for `what` (e.g. "logical switch") identified by `key`. */

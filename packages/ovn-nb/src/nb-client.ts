@@ -152,6 +152,15 @@ export class NbClient implements NbContext {
     return waitForState(this.monitor, what, probe, options);
   }
 
+  /**
+   * Resolves once the replica includes every transaction the server committed before this call (also other
+   * clients'): an echo round trip, since ovsdb-server flushes pending monitor updates to a session before it
+   * reads the session's next request.
+   */
+  async barrier(): Promise<void> {
+    await this.ovsdb.echo(["ovnkit-barrier"]);
+  }
+
   /** A raw transaction on OVN_Northbound (validated against the server's schema). */
   transact(ops: readonly Operation[], options?: TransactOptions): Promise<OperationResult[]> {
     return this.ovsdb.transact(NB_DATABASE, ops, options);
