@@ -11,3 +11,5 @@ export { Controller, asReconcileError, newReconcileId } from "./controller/contr
 export type { Reconciler, ReconcileContext, ReconcileResult, ControllerOptions } from "./controller/controller.js";
 export { memoryLogger } from "./observability/logger.js";
 export * from "./migration/signals.js";
+export { LeaderElector } from "./kube/leader-election.js";
+export type { LeaderElectionOptions } from "./kube/leader-election.js";
