@@ -21,6 +21,11 @@ export interface OvsdbClusterOptions {
   members?: number;
   /** Raft links over tcp:127.0.0.1 (default) or unix sockets. */
   raft?: RaftTransport;
+  /**
+   * Fixed tcp ports for the Raft links (one per member) instead of ports reserved from the kernel. A taken port
+   * then fails with RAFT_PORT_IN_USE (reserved ports are retried with fresh ones instead).
+   */
+  raftPorts?: readonly number[];
   extraArgs?: string[];
   timeoutMs?: number;
 }
@@ -68,12 +73,15 @@ async function memberStatus(ctl: UnixctlClient, database: string): Promise<strin
   return ctl.command("cluster/status", database);
 }
 
-async function startOnce(dir: string, schemaPath: string, database: string, n: number, raft: RaftTransport, extraArgs: string[], timeoutMs: number): Promise<OvsdbCluster> {
+async function startOnce(
+  dir: string, schemaPath: string, database: string, n: number, raft: RaftTransport, raftPorts: readonly number[] | undefined,
+  extraArgs: string[], timeoutMs: number,
+): Promise<OvsdbCluster> {
   const memberDirs = Array.from({ length: n }, (_, i) => join(dir, String(i + 1)));
   await Promise.all(memberDirs.map((d) => mkdir(d, { recursive: true })));
   const raftAddresses = raft === "unix"
     ? memberDirs.map((d) => `unix:${join(d, "raft.sock")}`)
-    : (await reserveLoopbackPorts(n)).map((p) => `tcp:127.0.0.1:${p}`);
+    : (raftPorts ?? (await reserveLoopbackPorts(n))).map((p) => `tcp:127.0.0.1:${p}`);
   const dbPaths = memberDirs.map((d) => join(d, "db.db"));
   await run("ovsdb-tool", ["create-cluster", dbPaths[0]!, schemaPath, raftAddresses[0]!]);
   await Promise.all(dbPaths.slice(1).map((p, i) => run("ovsdb-tool", ["join-cluster", p, database, raftAddresses[i + 1]!, raftAddresses[0]!])));
@@ -114,23 +122,24 @@ async function startOnce(dir: string, schemaPath: string, database: string, n: n
     throw (failed as PromiseRejectedResult).reason;
   }
 
+  const ctls: UnixctlClient[] = [];
   try {
-    await Promise.all(members.map(async (m) => {
-      const ctl = await UnixctlClient.connect(m.ctlSocket);
-      try {
-        await pollUntil(`${database} member ${m.dir} to join the cluster`, async () => {
-          const log = await readFile(m.logPath, "utf8").catch(() => "");
-          if (/raft.*Address already in use/.test(log)) throw new SandboxError("RAFT_PORT_IN_USE", `raft port of ${m.dir} is taken`);
-          return /^Status: cluster member$/m.test(await memberStatus(ctl, database)) ? true : undefined;
-        }, timeoutMs, 5);
-      } finally {
-        await ctl.close();
+    for (const m of members) ctls.push(await UnixctlClient.connect(m.ctlSocket));
+    await pollUntil(`${database} members in ${dir} to form a cluster`, async () => {
+      // a member whose raft port was taken is a member of nothing anyone can reach: check every log, every time
+      for (const m of members) {
+        const log = await readFile(m.logPath, "utf8").catch(() => "");
+        if (/raft.*Address already in use/.test(log)) throw new SandboxError("RAFT_PORT_IN_USE", `raft port of ${m.dir} is taken`);
       }
-    }));
+      const statuses = await Promise.all(ctls.map((c) => memberStatus(c, database)));
+      return statuses.every((st) => /^Status: cluster member$/m.test(st)) ? true : undefined;
+    }, timeoutMs, 5);
   } catch (e) {
+    await Promise.all(ctls.map((c) => c.close()));
     await cluster.stop();
     throw e;
   }
+  await Promise.all(ctls.map((c) => c.close()));
   return cluster;
 }
 
@@ -141,12 +150,15 @@ export async function startOvsdbCluster(options: OvsdbClusterOptions): Promise<O
   const n = options.members ?? 3;
   if (!Number.isInteger(n) || n < 1) throw new SandboxError("BAD_OPTION", `cluster members must be a positive integer, got ${n}`);
   const raft = options.raft ?? "tcp";
+  if (options.raftPorts && (raft !== "tcp" || options.raftPorts.length !== n)) {
+    throw new SandboxError("BAD_OPTION", `raftPorts needs raft "tcp" and one port per member (${n})`);
+  }
   // a reserved tcp port can be taken by someone else before ovsdb-server binds it: retry with fresh ports
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(dir, schemaPath, database, n, raft, options.extraArgs ?? [], options.timeoutMs ?? 20_000);
+      return await startOnce(dir, schemaPath, database, n, raft, options.raftPorts, options.extraArgs ?? [], options.timeoutMs ?? 20_000);
     } catch (e) {
-      if (!(e instanceof SandboxError && e.code === "RAFT_PORT_IN_USE") || attempt >= 3) throw e;
+      if (!(e instanceof SandboxError && e.code === "RAFT_PORT_IN_USE") || options.raftPorts || attempt >= 3) throw e;
       await rm(dir, { recursive: true, force: true });
     }
   }

@@ -1,6 +1,12 @@
 /** Raft: the generic 3-member cluster helper, and a sandbox whose NB and SB are clusters. */
 import { expect } from "chai";
-import { isAlive, pollUntil, run, startOvsdbCluster, startSandbox, type OvsdbCluster } from "@ovnkit/sandbox";
+import { createServer } from "node:net";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  isAlive, pollUntil, reserveLoopbackPorts, run, startOvsdbCluster, startSandbox, type OvsdbCluster, type SandboxError,
+} from "@ovnkit/sandbox";
 import { PEER, VM1, addSwitch, expectSeqs, processesMentioning, received, sendNumbered, waitReceived } from "./support.js";
 
 describe("sandbox: Raft clusters", function () {
@@ -39,6 +45,28 @@ describe("sandbox: Raft clusters", function () {
       expect(await c.status(2)).to.match(/^Status: cluster member$/m);
     } finally {
       await c.stop({ removeDir: true });
+    }
+  });
+
+  it("fails fast with RAFT_PORT_IN_USE when a Raft port is taken (instead of waiting for a cluster that cannot form)", async () => {
+    const [taken] = await reserveLoopbackPorts(1);
+    const holder = createServer((conn) => conn.destroy()); // someone else's server on that port
+    await new Promise<void>((r) => holder.listen(taken, "127.0.0.1", () => r()));
+    const dir = await mkdtemp(join(tmpdir(), "ovnkit-raftport-"));
+    try {
+      const [free1, free2] = await reserveLoopbackPorts(2);
+      const t0 = performance.now();
+      try {
+        await startOvsdbCluster({ schema: "nb", dir, raftPorts: [taken!, free1!, free2!], timeoutMs: 15_000 });
+        expect.fail("should throw");
+      } catch (e) {
+        expect((e as SandboxError).code).to.equal("RAFT_PORT_IN_USE");
+      }
+      expect(performance.now() - t0).to.be.below(10_000);
+      expect(await processesMentioning(dir)).to.deep.equal([]);
+    } finally {
+      await new Promise<void>((r) => holder.close(() => r()));
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
