@@ -6,13 +6,13 @@
  * A stored wire row may lack a monitored column (update2 omits default values); the typed row always has
  * every monitored column, plus `_uuid` (and `_version` when the server sends it: a monitor of all columns).
  */
-import { decodeDatum, type TypedRow } from "../protocol/datum.js";
+import type { TypedRow } from "../protocol/datum.js";
 import { OvsdbError } from "../protocol/errors.js";
 import type { WireRow } from "../protocol/notation.js";
 import type { ColumnSchema, TableSchema } from "../protocol/schema.js";
 import { columnOf } from "../protocol/schema.js";
-import { defaultWireValue } from "../protocol/updates.js";
 import { RowIndex, type IndexKey, type IndexSpec } from "./indexes.js";
+import { columnDecoder, type ColumnDecoder } from "./typed-decode.js";
 
 /** Read access to one index of a table, with TYPED lookup values (one per index part). */
 export interface IndexView<R> {
@@ -32,6 +32,7 @@ export class TableCache<R = TypedRow> {
   /** The monitored columns (every typed row has each of them). */
   readonly columns: readonly string[];
   private readonly columnSchemas: ColumnSchema[];
+  private readonly decoders: ColumnDecoder[];
   private readonly rows = new Map<string, WireRow>();
   private readonly typed = new Map<string, R>();
   private readonly indexes = new Map<string, RowIndex>();
@@ -50,6 +51,7 @@ export class TableCache<R = TypedRow> {
       }
       return cs;
     });
+    this.decoders = this.columnSchemas.map((c) => columnDecoder(c, schema.name));
     for (const spec of indexes) this.addIndex(spec);
   }
 
@@ -107,11 +109,11 @@ export class TableCache<R = TypedRow> {
     const out: TypedRow = { _uuid: uuid };
     const version = wire._version;
     if (Array.isArray(version) && version[0] === "uuid") out._version = version[1] as string;
-    const cols = this.columnSchemas;
+    const cols = this.columns;
+    const decoders = this.decoders;
     for (let i = 0; i < cols.length; i++) {
-      const c = cols[i] as ColumnSchema;
-      const w = wire[c.name];
-      out[c.name] = decodeDatum(c.type, w === undefined ? defaultWireValue(c.type) : w, { table: this.name, column: c.name });
+      const c = cols[i] as string;
+      out[c] = (decoders[i] as ColumnDecoder)(wire[c]);
     }
     return Object.freeze(out) as unknown as R;
   }

@@ -4,6 +4,9 @@ import { SCHEMAS } from "@ovnkit/sandbox";
 import { Replica } from "../../src/cache/replica.js";
 import type { ChangeBatch, RowEvent } from "../../src/cache/row-event.js";
 import { wireRowEquals, wireValueEquals } from "../../src/cache/row-equality.js";
+import { columnDecoder } from "../../src/cache/typed-decode.js";
+import fc from "fast-check";
+import { decodeDatum } from "../../src/protocol/datum.js";
 import type { TypedRow } from "../../src/protocol/datum.js";
 import { OvsdbError } from "../../src/protocol/errors.js";
 import { parseColumnType, parseSchema } from "../../src/protocol/schema.js";
@@ -271,5 +274,52 @@ describe("cache/row-equality", () => {
     expect(wireRowEquals(item, { name: "a", count: 0 }, { name: "a" })).to.equal(true);
     expect(wireRowEquals(item, { name: "a" }, { name: "a", tags: "x" })).to.equal(false);
     expect(wireRowEquals(item, { name: "a", tags: "x" }, { name: "a" })).to.equal(false);
+  });
+});
+
+describe("cache/typed-decode", () => {
+  const item = schema.tables.get("Item")!;
+  const U = "EF56CDA3-501E-4411-999F-486FBEABE526";
+  const samples: Record<string, unknown[]> = {
+    name: ["", "x", "ü"],
+    count: [0, -5, 2 ** 53 - 1, 2n ** 60n, -(2n ** 63n), 12n],
+    big: [["set", []], 7, ["set", [2n ** 62n]]],
+    ratio: [0, 1.5, -2],
+    enabled: [["set", []], true, ["set", [false]]],
+    color: [["set", []], "red", ["set", ["blue"]]],
+    tags: [["set", []], "a", ["set", ["a", "b"]]],
+    numbers: [["set", [1, 2n ** 62n]], 3],
+    external_ids: [["map", []], ["map", [["a", "1"], ["b", ""]]]],
+    int_map: [["map", [[0, "zero"], [65535, "max"]]]],
+    thing: [["set", []], ["uuid", U], ["set", [["uuid", U.toLowerCase()]]]],
+  };
+  it("decodes server values exactly like decodeDatum (absent = default)", () => {
+    for (const [column, values] of Object.entries(samples)) {
+      const col = item.columns.get(column)!;
+      const dec = columnDecoder(col, "Item");
+      for (const w of [undefined, ...values]) {
+        const expected = w === undefined ? decodeDatum(col.type, col.type.value ? ["map", []] : col.type.min === 0 ? ["set", []] : ({ integer: 0, real: 0, string: "", boolean: false } as Record<string, unknown>)[col.type.key.type]) : decodeDatum(col.type, w);
+        expect(dec(w), `${column} ${String(w)}`).to.deep.equal(expected);
+      }
+    }
+  });
+
+  it("property: any valid integer set decodes like decodeDatum", () => {
+    const col = item.columns.get("numbers")!;
+    const dec = columnDecoder(col, "Item");
+    const int = fc.oneof(fc.integer(), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map((b) => (b >= -(2n ** 53n) + 1n && b <= 2n ** 53n - 1n ? Number(b) : b)));
+    fc.assert(
+      fc.property(fc.uniqueArray(int, { maxLength: 3, selector: (x) => BigInt(x) }), (xs) => {
+        const w = xs.length === 1 ? xs[0]! : ["set", xs];
+        expect(dec(w)).to.deep.equal(decodeDatum(col.type, w));
+      }),
+    );
+  });
+
+  it("falls back to the checking decoder on anything unexpected (VALIDATION_ERROR)", () => {
+    for (const [column, bad] of [["name", 3], ["tags", ["set", [1]]], ["external_ids", ["set", []]], ["external_ids", ["map", [null]]], ["thing", ["uuid", "nope"]], ["big", ["set", [1, 2]]], ["count", 1.5]] as const) {
+      const dec = columnDecoder(item.columns.get(column)!, "Item");
+      expect(code(() => dec(bad)), `${column}`).to.equal("VALIDATION_ERROR");
+    }
   });
 });
