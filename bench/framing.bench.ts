@@ -102,6 +102,13 @@ function runOvnkit(chunks: Buffer[]): unknown {
   return value;
 }
 
+function runFramerOnly(chunks: Buffer[]): unknown {
+  let frames = 0;
+  const framer = new Framer({ maxFrameBytes: 2 ** 31 - 1 });
+  for (const c of chunks) framer.push(c, () => void frames++);
+  return frames;
+}
+
 function runBare(chunks: Buffer[]): unknown {
   return JSON.parse(Buffer.concat(chunks).toString("utf8"));
 }
@@ -138,15 +145,15 @@ async function main(): Promise<void> {
     console.log(`monitor_cond reply: ${mb.toFixed(1)} MB, ${n} rows, ${chunks.length} chunks of 64 KiB (${file})`);
 
     const gc = exposeGc();
-    const times = { ovnkit: [] as number[], bare: [] as number[] };
+    const times = { ovnkit: [] as number[], bare: [] as number[], framer: [] as number[] };
+    const run = { ovnkit: runOvnkit, bare: runBare, framer: runFramerOnly };
     for (let r = 0; r < rounds; r++) {
       // alternate the order so that neither side always runs on a warmer heap
-      const order: ("ovnkit" | "bare")[] = r % 2 === 0 ? ["ovnkit", "bare"] : ["bare", "ovnkit"];
+      const order: (keyof typeof run)[] = r % 2 === 0 ? ["ovnkit", "bare", "framer"] : ["bare", "ovnkit", "framer"];
       for (const which of order) {
         gc();
         const t = performance.now();
-        if (which === "ovnkit") runOvnkit(chunks);
-        else runBare(chunks);
+        run[which](chunks);
         times[which].push(performance.now() - t);
       }
     }
@@ -157,9 +164,12 @@ async function main(): Promise<void> {
     console.log(`|${"-".repeat(46)}|${"-".repeat(12)}|${"-".repeat(10)}|${"-".repeat(10)}|`);
     console.log(row("ovnkit Framer + decodeFrame", times.ovnkit));
     console.log(row("bare Buffer.concat + toString + JSON.parse", times.bare));
+    console.log(row("(ovnkit Framer alone: the scan it adds)", times.framer));
     const ratio = median(times.ovnkit) / median(times.bare);
+    const bestRatio = Math.min(...times.ovnkit) / Math.min(...times.bare);
     console.log("");
-    console.log(`ratio ovnkit / bare (median of ${rounds} rounds): ${ratio.toFixed(2)}x  (target <= 1.5x: ${ratio <= 1.5 ? "met" : "NOT met"})`);
+    console.log(`ratio ovnkit / bare: ${ratio.toFixed(2)}x median of ${rounds} alternating rounds, ${bestRatio.toFixed(2)}x best vs best`);
+    console.log(`target <= 1.5x: ${ratio <= 1.5 ? "met" : "NOT met"}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
