@@ -73,8 +73,9 @@ export function sameBinding(a: PortBindingState | undefined, b: PortBindingState
   );
 }
 
-/** One line for logs: "vm1: chassis=hv1 additional=[hv2] activated=[hv2] up=true". */
+/** One line for logs: "vm1: chassis=hv1 additional=[hv2] activated=[hv2] up=true requested=hv1+[hv2]". */
 export function formatBinding(s: PortBindingState | undefined, port = "?"): string {
   if (s === undefined) return `${port}: no Port_Binding`;
-  return `${s.logicalPort}: chassis=${s.chassis ?? "-"} additional=[${s.additionalChassis.join(",")}] activated=[${s.activatedOn.join(",")}] up=${String(s.up)}`;
+  const requested = `${s.requestedChassis ?? "-"}+[${s.requestedAdditionalChassis.join(",")}]`;
+  return `${s.logicalPort}: chassis=${s.chassis ?? "-"} additional=[${s.additionalChassis.join(",")}] activated=[${s.activatedOn.join(",")}] up=${String(s.up)} requested=${requested}`;
 }

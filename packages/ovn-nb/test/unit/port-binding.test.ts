@@ -22,7 +22,7 @@ describe("SB Port_Binding state (pure)", () => {
       logicalPort: "vm1", uuid: "33333333-3333-4333-8333-333333333333", chassis: "hv1", additionalChassis: ["hv2"], requestedChassis: "hv1",
       requestedAdditionalChassis: ["hv2"], activatedOn: ["hv2", "hv3"], activationStrategy: "rarp", up: true,
     });
-    expect(formatBinding(s)).to.equal("vm1: chassis=hv1 additional=[hv2] activated=[hv2,hv3] up=true");
+    expect(formatBinding(s)).to.equal("vm1: chassis=hv1 additional=[hv2] activated=[hv2,hv3] up=true requested=hv1+[hv2]");
   });
 
   it("an unbound port, and an unknown chassis uuid kept as the uuid", () => {
