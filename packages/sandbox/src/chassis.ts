@@ -123,7 +123,7 @@ export async function startChassis(o: ChassisStartOptions): Promise<Chassis> {
         label: `${name} ovn-controller`,
         args: [...(o.controllerArgs ?? []), ovsdb.unixRemote],
       }),
-      configureTunnelEndpoint(ctl, (...args) => run("ovs-ofctl", args, rundirEnv(dir)), o.endpoint, o.peers),
+      configureTunnelEndpoint(ctl, o.endpoint, o.peers),
     ]);
     return new Chassis(o.endpoint, dir, ovsdb, vswitchd, controller, ctl);
   } catch (e) {

@@ -2,8 +2,8 @@
  * The simulated physical network between chassis, as OVN's test suite builds it (ovs-sim net_add/net_attach,
  * ovn_attach): a "main" ovs-vswitchd whose bridge n1 has one port per chassis listening on a unix stream socket;
  * each chassis plugs its br-phys into that socket. Geneve runs over it as real userspace tunnels: each br-phys
- * gets the chassis' encap IP (netdev-dummy/ip4addr) and route (ovs/route/add), and since nothing answers ARP on
- * this wire, every chassis is told the others' MACs up front (tnl/neigh/set).
+ * gets the chassis' encap IP (netdev-dummy/ip4addr) and route (ovs/route/add), and every chassis is told the
+ * others' MACs up front (tnl/neigh/set), so no packet waits for ARP.
  */
 import { join } from "node:path";
 import { startDaemon, type Daemon } from "./daemon.js";
@@ -73,43 +73,21 @@ export function physicalBridgeCommands(sandboxDir: string, self: TunnelEndpoint)
   ];
 }
 
-/**
- * An OpenFlow ARP responder for the chassis' encap IP on its br-phys: when a neighbour entry ages out, the peer's
- * vswitchd ARPs for it, this flow answers and the peer's vswitchd learns the MAC again (it snoops ARP replies).
- */
-export function arpResponderFlow(self: TunnelEndpoint): string {
-  const macHex = self.mac.replace(/:/g, "");
-  const ipHex = self.encapIp.split(".").map((o) => Number(o).toString(16).padStart(2, "0")).join("");
-  return [
-    `priority=100,arp,arp_op=1,arp_tpa=${self.encapIp}`,
-    "actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[]",
-    `mod_dl_src:${self.mac}`,
-    "load:0x2->NXM_OF_ARP_OP[]",
-    "move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[]",
-    "move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[]",
-    `load:0x${macHex}->NXM_NX_ARP_SHA[]`,
-    `load:0x${ipHex}->NXM_OF_ARP_SPA[]`,
-    "in_port",
-  ].join(",");
-}
-
 /** Longest neighbour aging OVS accepts (seconds). */
 export const NEIGH_AGING_MAX_S = 3600;
 
 /**
- * Gives a running chassis vswitchd its encap address and route, its peers' MACs (so tunnels work at once) and an
- * ARP responder (so they keep working after the entries age out). `ofctl` runs ovs-ofctl in the chassis.
+ * Gives a running chassis vswitchd its encap address and route, and its peers' MACs so tunnels work at once.
+ * Entries that age out anyway are learned again: the vswitchd ARPs for the peer, the peer's br-phys (a dummy
+ * netdev with that address) answers, and the reply is snooped.
  */
-export async function configureTunnelEndpoint(
-  vswitchd: UnixctlClient, ofctl: (...args: string[]) => Promise<unknown>, self: TunnelEndpoint, peers: readonly TunnelEndpoint[],
-): Promise<void> {
+export async function configureTunnelEndpoint(vswitchd: UnixctlClient, self: TunnelEndpoint, peers: readonly TunnelEndpoint[]): Promise<void> {
   // the route needs the address in place (ovs-router picks the source address from the device)
   await vswitchd.command("netdev-dummy/ip4addr", PHYSICAL_BRIDGE, `${self.encapIp}/${ENCAP_PREFIX_LENGTH}`);
   await Promise.all([
     vswitchd.command("ovs/route/add", `${self.encapIp}/${ENCAP_PREFIX_LENGTH}`, PHYSICAL_BRIDGE),
     vswitchd.command("tnl/neigh/aging", String(NEIGH_AGING_MAX_S)),
     ...peers.filter((p) => p.name !== self.name).map((p) => vswitchd.command("tnl/neigh/set", PHYSICAL_BRIDGE, p.encapIp, p.mac)),
-    ofctl("add-flow", PHYSICAL_BRIDGE, arpResponderFlow(self)),
   ]);
 }
 
