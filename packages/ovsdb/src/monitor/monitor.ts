@@ -167,7 +167,8 @@ export class Monitor<Tables = Record<string, TypedRow>> {
   /** Sends the monitor request; resolves when the initial contents are in the replica. */
   start(): Promise<this> {
     return this.enqueue(async () => {
-      if (this.loaded || this.cancelled) throw new OvsdbError("VALIDATION_ERROR", "monitor: start() called twice");
+      if (this.cancelled) throw new OvsdbError("CANCELLED", "monitor: cancelled");
+      if (this.loaded || this.seq > 0) throw new OvsdbError("VALIDATION_ERROR", "monitor: start() called twice");
       this.listen(this.client);
       await this.subscribe(false);
       return this;
@@ -176,15 +177,18 @@ export class Monitor<Tables = Record<string, TypedRow>> {
 
   /**
    * monitor_cond_change: new conditions for some tables (others keep theirs). Rows that now match arrive as
-   * inserts and rows that no longer match as deletes, before this resolves.
+   * inserts and rows that no longer match as deletes, before this resolves. When no server-side monitor is
+   * live (not started yet, resyncing, failed), the conditions are kept for the next (re)subscription.
    */
   setConditions(where: { [K in keyof Tables & string]?: readonly Condition[] }): Promise<void> {
     return this.enqueue(async () => {
       if (this.method === "monitor") throw new OvsdbError("VALIDATION_ERROR", "monitor_cond_change needs monitor_cond or monitor_cond_since");
-      const id = this.liveId("monitor_cond_change");
-      const change = wireConditionChange(this.requestsByTable, where as Record<string, readonly Condition[]>);
-      await this.client.monitorCondChange(id, id, change);
-      for (const [table, conds] of Object.entries(where as Record<string, readonly Condition[]>)) {
+      if (this.cancelled) throw new OvsdbError("CANCELLED", "monitor: cancelled");
+      const byTable = where as Record<string, readonly Condition[]>;
+      const change = wireConditionChange(this.requestsByTable, byTable);
+      const id = this.currentId;
+      if (id !== undefined) await this.client.monitorCondChange(id, id, change);
+      for (const [table, conds] of Object.entries(byTable)) {
         this.requestsByTable.set(table, { ...this.requestsByTable.get(table), where: [...conds] });
       }
     });
@@ -225,13 +229,6 @@ export class Monitor<Tables = Record<string, TypedRow>> {
     const p = this.chain.then(op);
     this.chain = p.catch(() => undefined);
     return p;
-  }
-
-  private liveId(what: string): string {
-    if (this.currentId === undefined || this.cancelled) {
-      throw new OvsdbError("NOT_CONNECTED", `${what}: the monitor is not live (${this.status.state})`);
-    }
-    return this.currentId;
   }
 
   private listen(client: MonitorClient): void {

@@ -185,6 +185,29 @@ describe("monitor/Monitor (scripted client)", () => {
     expect(s.state === "failed" && s.error.code).to.equal("CONNECTION_CLOSED");
   });
 
+  it("monitor_cond_change on the live monitor id; conditions set before start go into the monitor request", async () => {
+    const { client, monitor } = setup("monitor_cond");
+    await monitor.setConditions({ Item: [["count", ">", 1]] });
+    expect(client.calls).to.deep.equal([]);
+    const started = monitor.start();
+    const call = await client.next("monitor_cond");
+    expect(call.args[0]).to.deep.equal({ Item: { columns: ["name", "count"], where: [["count", ">", 1]] } });
+    call.reply({});
+    await started;
+    const changed = monitor.setConditions({ Item: [true] });
+    const change = await client.next("monitor_cond_change");
+    expect([change.id, ...change.args]).to.deep.equal([call.id, call.id, { Item: [{ where: [true] }] }]);
+    change.reply(undefined);
+    await changed;
+    expect(monitor.requests().get("Item")!.where).to.deep.equal([true]);
+    try {
+      await monitor.start();
+      expect.fail("started twice");
+    } catch (e) {
+      expect((e as OvsdbError).code).to.equal("VALIDATION_ERROR");
+    }
+  });
+
   it("rejects conditions with the monitor method and monitor_cond_change on it", async () => {
     const client = new ScriptedClient();
     expect(() => new Monitor(client, schema, { tables: { Item: { where: [true] } }, method: "monitor" })).to.throw(OvsdbError);
