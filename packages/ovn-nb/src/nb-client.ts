@@ -14,8 +14,8 @@
  * transaction's updates before its reply), so a read right after a write sees it.
  */
 import {
-  OvsdbClient, isTransactionError, type Monitor, type Operation, type OperationResult, type OvsdbClientOptions, type TableCache,
-  type TransactOptions,
+  OvsdbClient, connectSession, isTransactionError, type Monitor, type Operation, type OperationResult, type OvsdbClientOptions,
+  type OvsdbSessionOptions, type TableCache, type TransactOptions,
 } from "@ovnkit/ovsdb";
 import { schema as generatedSchema } from "./generated/nb/database.js";
 import { AclApi } from "./ops/acl.js";
@@ -34,7 +34,7 @@ import { StaticRouteApi } from "./ops/static-route.js";
 import { SwitchPortApi } from "./ops/switch-port.js";
 import { SwitchApi } from "./ops/switch.js";
 import type { SchemaCheck, SchemaWarning } from "./schema-version.js";
-import { openSession, type SessionOptions } from "./session.js";
+import { backendOf, openSession, type Backend, type OvsdbConnection, type SessionOptions } from "./session.js";
 import { waitForState, type WaitOptions } from "./wait.js";
 
 export const NB_DATABASE = "OVN_Northbound";
@@ -76,8 +76,7 @@ export class NbClient implements NbContext {
   readonly migration: MigrationApi;
 
   private constructor(
-    /** The underlying OVSDB session. */
-    readonly ovsdb: OvsdbClient,
+    private readonly backend: Backend,
     /** The NB replica's monitor (status$, changes$, batches$...). */
     readonly monitor: Monitor<NbRows>,
     /** The server's schema version against the generated one. */
@@ -101,29 +100,48 @@ export class NbClient implements NbContext {
   }
 
   /**
-   * Connects, checks the schema version (OvnNbError SCHEMA_VERSION_MISMATCH, or a warning with code
-   * SCHEMA_VERSION_OLDER / SCHEMA_VERSION_NEWER) and loads the replica.
+   * Connects (one OvsdbClient connection, no reconnection), checks the schema version (OvnNbError
+   * SCHEMA_VERSION_MISMATCH, or a warning with code SCHEMA_VERSION_OLDER / SCHEMA_VERSION_NEWER) and loads the
+   * replica.
    */
   static async connect(remotes: string | readonly string[], options: NbClientOptions = {}): Promise<NbClient> {
-    const client = await OvsdbClient.connect(remotes, options);
+    return NbClient.openOwned(await OvsdbClient.connect(remotes, options), options);
+  }
+
+  /**
+   * The same over a reconnecting OvsdbSession (leader-only by default): the replica survives reconnects
+   * (monitor_cond_since), writes wait (bounded) for a connection, and a write whose reply was lost with the
+   * connection rejects with OUTCOME_UNKNOWN (re-run it: plans are re-read from the replica and guarded).
+   */
+  static async connectSession(remotes: string | readonly string[], options: NbClientOptions & Partial<OvsdbSessionOptions> = {}): Promise<NbClient> {
+    return NbClient.openOwned(await connectSession(remotes, { ...options, database: NB_DATABASE }), options);
+  }
+
+  /** The same on an existing OvsdbClient or OvsdbSession (close() then leaves it open). */
+  static attach(connection: OvsdbConnection, options: NbClientOptions = {}): Promise<NbClient> {
+    return NbClient.open(backendOf(connection), options, false);
+  }
+
+  private static async openOwned(connection: OvsdbConnection, options: NbClientOptions): Promise<NbClient> {
+    const backend = backendOf(connection);
     try {
-      return await NbClient.open(client, options, true);
+      return await NbClient.open(backend, options, true);
     } catch (e) {
-      await client.close();
+      await backend.close();
       throw e;
     }
   }
 
-  /** The same on an already connected OvsdbClient (close() then leaves it open). */
-  static attach(client: OvsdbClient, options: NbClientOptions = {}): Promise<NbClient> {
-    return NbClient.open(client, options, false);
-  }
-
-  private static async open(client: OvsdbClient, options: NbClientOptions, ownsClient: boolean): Promise<NbClient> {
+  private static async open(backend: Backend, options: NbClientOptions, ownsClient: boolean): Promise<NbClient> {
     const tables: Record<string, object> = {};
     for (const t of options.tables ?? DEFAULT_NB_TABLES) tables[t] = {};
-    const s = await openSession<NbRows>(client, generatedSchema, tables, options);
-    return new NbClient(client, s.monitor, s.schemaCheck, s.schemaWarning, ownsClient);
+    const s = await openSession<NbRows>(backend, generatedSchema, tables, options);
+    return new NbClient(backend, s.monitor, s.schemaCheck, s.schemaWarning, ownsClient);
+  }
+
+  /** The underlying OvsdbClient or OvsdbSession. */
+  get ovsdb(): OvsdbConnection {
+    return this.backend.connection;
   }
 
   /** The replica of one NB table (VALIDATION_ERROR when it is not replicated). */
@@ -140,7 +158,7 @@ export class NbClient implements NbContext {
     if (plan.ops.length === 0) return plan.result([]);
     let results: OperationResult[];
     try {
-      results = await this.ovsdb.transact(NB_DATABASE, plan.ops, options);
+      results = await this.backend.transact(NB_DATABASE, plan.ops, options);
     } catch (e) {
       if (isTransactionError(e)) throw explainFailure(plan, e);
       throw e;
@@ -158,17 +176,17 @@ export class NbClient implements NbContext {
    * reads the session's next request.
    */
   async barrier(): Promise<void> {
-    await this.ovsdb.echo(["ovnkit-barrier"]);
+    await this.backend.echo();
   }
 
   /** A raw transaction on OVN_Northbound (validated against the server's schema). */
   transact(ops: readonly Operation[], options?: TransactOptions): Promise<OperationResult[]> {
-    return this.ovsdb.transact(NB_DATABASE, ops, options);
+    return this.backend.transact(NB_DATABASE, ops, options);
   }
 
   /** Cancels the monitor and, when connect() opened it, closes the session. */
   async close(): Promise<void> {
     await this.monitor.cancel().catch(() => undefined);
-    if (this.ownsClient) await this.ovsdb.close();
+    if (this.ownsClient) await this.backend.close();
   }
 }

@@ -9,13 +9,13 @@
  *   sb.bindings$.subscribe((b) => ...);                  // every change of a port's PortBindingState
  */
 import { Observable } from "rxjs";
-import { OvsdbClient, type Condition, type Monitor, type OvsdbClientOptions } from "@ovnkit/ovsdb";
+import { OvsdbClient, connectSession, type Condition, type Monitor, type OvsdbClientOptions, type OvsdbSessionOptions } from "@ovnkit/ovsdb";
 import { schema as generatedSchema } from "./generated/sb/database.js";
 import { PortBinding as PortBindingModel } from "./generated/sb/index.js";
 import type { Chassis } from "./generated/sb/index.js";
 import { BINDING_COLUMNS, portBindingState, sameBinding, type BindingRow, type PortBindingState } from "./ops/port-binding.js";
 import type { SchemaCheck, SchemaWarning } from "./schema-version.js";
-import { openSession, type SessionOptions } from "./session.js";
+import { backendOf, openSession, type Backend, type OvsdbConnection, type SessionOptions } from "./session.js";
 import { waitForState, type WaitOptions } from "./wait.js";
 
 export const SB_DATABASE = "OVN_Southbound";
@@ -32,33 +32,44 @@ export interface SbClientOptions extends OvsdbClientOptions, SessionOptions {
 
 export class SbClient {
   private constructor(
-    readonly ovsdb: OvsdbClient,
+    private readonly backend: Backend,
     readonly monitor: Monitor<SbRows>,
     readonly schemaCheck: SchemaCheck,
     readonly schemaWarning: SchemaWarning | undefined,
     private readonly ownsClient: boolean,
   ) {}
 
+  /** One OvsdbClient connection (no reconnection). */
   static async connect(remotes: string | readonly string[], options: SbClientOptions = {}): Promise<SbClient> {
-    const client = await OvsdbClient.connect(remotes, options);
+    return SbClient.openOwned(await OvsdbClient.connect(remotes, options), options);
+  }
+
+  /** Over a reconnecting OvsdbSession (the replica survives reconnects). */
+  static async connectSession(remotes: string | readonly string[], options: SbClientOptions & Partial<OvsdbSessionOptions> = {}): Promise<SbClient> {
+    return SbClient.openOwned(await connectSession(remotes, { leaderOnly: false, ...options, database: SB_DATABASE }), options);
+  }
+
+  /** On an existing OvsdbClient or OvsdbSession (close() then leaves it open). */
+  static attach(connection: OvsdbConnection, options: SbClientOptions = {}): Promise<SbClient> {
+    return SbClient.open(backendOf(connection), options, false);
+  }
+
+  private static async openOwned(connection: OvsdbConnection, options: SbClientOptions): Promise<SbClient> {
+    const backend = backendOf(connection);
     try {
-      return await SbClient.open(client, options, true);
+      return await SbClient.open(backend, options, true);
     } catch (e) {
-      await client.close();
+      await backend.close();
       throw e;
     }
   }
 
-  static attach(client: OvsdbClient, options: SbClientOptions = {}): Promise<SbClient> {
-    return SbClient.open(client, options, false);
-  }
-
-  private static async open(client: OvsdbClient, options: SbClientOptions, ownsClient: boolean): Promise<SbClient> {
-    const s = await openSession<SbRows>(client, generatedSchema, {
+  private static async open(backend: Backend, options: SbClientOptions, ownsClient: boolean): Promise<SbClient> {
+    const s = await openSession<SbRows>(backend, generatedSchema, {
       Port_Binding: { columns: BINDING_COLUMNS, ...(options.ports === undefined ? {} : { where: portConditions(options.ports) }) },
       Chassis: { columns: ["name", "hostname"] },
     }, options);
-    return new SbClient(client, s.monitor, s.schemaCheck, s.schemaWarning, ownsClient);
+    return new SbClient(backend, s.monitor, s.schemaCheck, s.schemaWarning, ownsClient);
   }
 
   /** Monitors these logical ports from now on (monitor_cond_change), instead of the previous set. */
@@ -118,9 +129,14 @@ export class SbClient {
     }, options);
   }
 
+  /** The underlying OvsdbClient or OvsdbSession. */
+  get ovsdb(): OvsdbConnection {
+    return this.backend.connection;
+  }
+
   async close(): Promise<void> {
     await this.monitor.cancel().catch(() => undefined);
-    if (this.ownsClient) await this.ovsdb.close();
+    if (this.ownsClient) await this.backend.close();
   }
 }
 

@@ -93,18 +93,23 @@ describe("ovn-nb migration on a real OVN sandbox (2 chassis)", function () {
   });
 
   it("re-arming the same migration sends no transaction", async () => {
-    const transact = nb.ovsdb.transact.bind(nb.ovsdb);
+    const conn = nb.ovsdb as unknown as { transact: (...args: unknown[]) => Promise<unknown> };
+    const transact = conn.transact;
     let calls = 0;
-    nb.ovsdb.transact = ((...args: Parameters<typeof transact>) => {
+    conn.transact = function (this: unknown, ...args: unknown[]) {
       calls++;
-      return transact(...args);
-    }) as typeof transact;
+      return transact.apply(this, args);
+    };
     try {
       expect(await nb.migration.arm({ uid: "m1", source: "hv1", target: "hv2", ports: PORTS })).to.deep.equal({ changed: false, written: [] });
+      expect(calls).to.equal(0);
+      // the spy does count a write
+      await nb.switchPorts.setExternalIds(PORTS[0]!, { spy: "1" });
+      expect(calls).to.equal(1);
+      await nb.switchPorts.removeExternalIds(PORTS[0]!, ["spy"]);
     } finally {
-      nb.ovsdb.transact = transact;
+      conn.transact = transact;
     }
-    expect(calls).to.equal(0);
   });
 
   it("another migration cannot take armed ports (MIGRATION_CONFLICT, nothing changes)", async () => {

@@ -120,6 +120,24 @@ describe("ovn-nb NbClient: schema version check and replica (real NB ovsdb-serve
     }
   });
 
+  it("over a reconnecting OvsdbSession: the replica and writes survive an ovsdb-server restart", async () => {
+    const fx = await startNb();
+    const client = await NbClient.connectSession(fx.server.unixRemote, { backoff: { initialMs: 10, maxMs: 50 } });
+    try {
+      await client.switches.create({ name: "before" });
+      await fx.server.restart();
+      await fx.nbctl("ls-add", "while-away");
+      const after = await client.switches.create({ name: "after" });
+      expect(after.name).to.equal("after");
+      await client.barrier();
+      expect(client.switches.list().map((x) => x.name).sort()).to.deep.equal(["after", "before", "while-away"]);
+      expect(client.monitor.status.state).to.equal("live");
+    } finally {
+      await client.close();
+      await fx.stop();
+    }
+  });
+
   describe("replica", () => {
     let fx: NbFixture;
     before(async () => {
