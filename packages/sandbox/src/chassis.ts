@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { rundirEnv, settleAll, startDaemon, type Daemon } from "./daemon.js";
+import { copyTemplate } from "./db-template.js";
 import { startOvsdbServer, type OvsdbServer } from "./ovsdb-server.js";
 import { run } from "./process.js";
 import { UnixctlClient } from "./unixctl.js";
@@ -22,6 +23,8 @@ export interface ChassisStartOptions {
   underlayReady: Promise<unknown>;
   /** Resolves with the SB remote ovn-controller should use, once SB is up. */
   sbRemote: Promise<string>;
+  /** An empty Open_vSwitch database file to copy (saves an ovsdb-tool run per chassis). */
+  dbTemplate: Promise<string>;
   encapType?: string;
   vswitchdArgs?: readonly string[];
   controllerArgs?: readonly string[];
@@ -95,7 +98,7 @@ export class Chassis {
 export async function startChassis(o: ChassisStartOptions): Promise<Chassis> {
   const { name, encapIp } = o.endpoint;
   const dir = join(o.sandboxDir, name);
-  const ovsdb = await startOvsdbServer({ schema: "vswitch", dir, tcp: false });
+  const ovsdb = await startOvsdbServer({ schema: "vswitch", dir, tcp: false, dbPath: await copyTemplate(await o.dbTemplate, dir) });
   const sbRemote = await o.sbRemote;
   await run("ovs-vsctl", [
     "--no-wait", `--db=${ovsdb.unixRemote}`, "--", "init",

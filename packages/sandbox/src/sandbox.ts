@@ -8,6 +8,8 @@ import { join, resolve } from "node:path";
 import { startCentralDb, startNorthd, type CentralDb } from "./central.js";
 import { startChassis, type Chassis } from "./chassis.js";
 import { ownedPid, type Daemon } from "./daemon.js";
+import { createTemplate } from "./db-template.js";
+import { SCHEMAS } from "./ovsdb-server.js";
 import type { RaftTransport } from "./ovsdb-cluster.js";
 import { OvsdbQuery, setColumn } from "./ovsdb-query.js";
 import { checkPrerequisites } from "./prerequisites.js";
@@ -184,10 +186,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       timings.central = since();
       return d;
     }));
-    const underlayP = handled(startUnderlay(dir, endpoints.map((e) => e.name)));
+    const dbTemplate = handled(createTemplate(dir, SCHEMAS.vswitch));
+    const underlayP = handled(startUnderlay(dir, endpoints.map((e) => e.name), dbTemplate));
     const sbRemote = handled(sbP.then((sb) => sb.unixRemote));
     const chassisP = endpoints.map((endpoint) => handled(startChassis({
-      sandboxDir: dir, endpoint, peers: endpoints, underlayReady: underlayP, sbRemote,
+      sandboxDir: dir, endpoint, peers: endpoints, underlayReady: underlayP, sbRemote, dbTemplate,
       encapType: options.encapType, vswitchdArgs: extra.vswitchd, controllerArgs: extra.controller,
     })));
     const settled = await Promise.allSettled([nbP, sbP, northdP, underlayP, ...chassisP]);

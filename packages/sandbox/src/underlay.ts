@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { startDaemon, type Daemon } from "./daemon.js";
+import { copyTemplate } from "./db-template.js";
 import { startOvsdbServer, type OvsdbServer } from "./ovsdb-server.js";
 import { SandboxError, run } from "./process.js";
 import type { UnixctlClient } from "./unixctl.js";
@@ -46,9 +47,11 @@ export interface Underlay {
 }
 
 /** Starts the main switch with one listening port per chassis. Chassis must connect only after this resolves. */
-export async function startUnderlay(sandboxDir: string, chassisNames: readonly string[], extraArgs: readonly string[] = []): Promise<Underlay> {
+export async function startUnderlay(
+  sandboxDir: string, chassisNames: readonly string[], dbTemplate: Promise<string>, extraArgs: readonly string[] = [],
+): Promise<Underlay> {
   const dir = join(sandboxDir, "main");
-  const ovsdb = await startOvsdbServer({ schema: "vswitch", dir, tcp: false });
+  const ovsdb = await startOvsdbServer({ schema: "vswitch", dir, tcp: false, dbPath: await copyTemplate(await dbTemplate, dir) });
   const vsctl = ["--no-wait", `--db=${ovsdb.unixRemote}`, "--", "init", "--", "add-br", UNDERLAY_BRIDGE];
   for (const name of chassisNames) {
     const port = `${name}_${PHYSICAL_BRIDGE}`;
