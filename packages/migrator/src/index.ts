@@ -16,3 +16,17 @@ export * from "./kube/kubevirt-types.js";
 export { MigratorMetrics } from "./observability/metrics.js";
 export { createLogger, silentLogger, LOG_LEVELS } from "./observability/logger.js";
 export type { Logger, LogLevel, LoggerOptions } from "./observability/logger.js";
+// The daemon, its configuration and the OVN NB backend.
+export { MigratorDaemon, loadKubeConfig } from "./daemon.js";
+export type { DaemonDeps, DaemonTuning, DaemonBackend, DaemonEnd } from "./daemon.js";
+export { validateConfig } from "./config.js";
+export type { MigratorConfig, RawOptions } from "./config.js";
+export { main, parseArgs } from "./cli.js";
+export { OvnNbBackend, LazyConnection, toPortState, DEFAULT_VM_PORT_KEY } from "./migration/ovn-nb-backend.js";
+export type { OvnNbBackendOptions } from "./migration/ovn-nb-backend.js";
+export { MigrationReconciler } from "./migration/reconciler.js";
+export type { MigrationReconcilerOptions } from "./migration/reconciler.js";
+export { KubeEventRecorder, MemoryEventSink, refOf } from "./kube/events.js";
+export type { EventSink, EventType, ObjectRef, EventRecorderOptions } from "./kube/events.js";
+export { HealthServer, parseHostPort } from "./observability/http-server.js";
+export type { HealthServerOptions, ReadinessCheck } from "./observability/http-server.js";

@@ -13,3 +13,6 @@ export { memoryLogger } from "./observability/logger.js";
 export * from "./migration/signals.js";
 export { LeaderElector } from "./kube/leader-election.js";
 export type { LeaderElectionOptions } from "./kube/leader-election.js";
+export { MigrationController } from "./controller/migration-controller.js";
+export type { MigrationControllerOptions } from "./controller/migration-controller.js";
+export { keyOfVmi, keyOfVmim, keyOfLauncherPod } from "./controller/keys.js";
