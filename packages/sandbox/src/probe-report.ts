@@ -61,6 +61,8 @@ export interface StreamReport {
   byChassis: Record<string, ChassisDeliveries>;
   /** Per sending chassis: how many packets it sent. */
   sentFrom: Record<string, number>;
+  /** Per sending chassis: how many of its packets were delivered somewhere. */
+  deliveredFrom: Record<string, number>;
   gaps: Gap[];
   /** Longest gap in ms (0 without loss). */
   maxGapMs: number;
@@ -95,6 +97,10 @@ export function analyzeStream(sent: readonly SentPacket[], deliveries: readonly 
   }
   const packets = [...bySeq.values()];
   const lost = packets.filter((p) => Object.keys(p.deliveredAt).length === 0).map((p) => p.seq);
+  const deliveredFrom: Record<string, number> = {};
+  for (const p of packets) {
+    if (Object.keys(p.deliveredAt).length > 0) deliveredFrom[p.from] = (deliveredFrom[p.from] ?? 0) + 1;
+  }
   const gaps: Gap[] = [];
   for (let i = 0; i < packets.length; ) {
     if (Object.keys(packets[i]!.deliveredAt).length > 0) {
@@ -118,6 +124,7 @@ export function analyzeStream(sent: readonly SentPacket[], deliveries: readonly 
     duplicates,
     byChassis,
     sentFrom,
+    deliveredFrom,
     gaps,
     maxGapMs: gaps.reduce((m, g) => Math.max(m, g.ms), 0),
     packets,

@@ -46,6 +46,7 @@ describe("sandbox: data-plane probe", function () {
     expect(r.fromVm.sent).to.equal(r.toVm.sent);
     expect(r.fromVm.lost).to.deep.equal([]);
     expect(r.fromVm.sentFrom).to.deep.equal({ hv1: r.fromVm.sent });
+    expect(r.fromVm.deliveredFrom).to.deep.equal({ hv1: r.fromVm.sent });
     expect(Object.keys(r.fromVm.byChassis)).to.deep.equal(["hv2"]);
 
     // fixed rate: packet i never leaves before start + i * 5 ms, and each was captured after it was sent
@@ -84,6 +85,7 @@ describe("sandbox: data-plane probe", function () {
     const lastDelivered = r.fromVm.packets.filter((p) => Object.keys(p.deliveredAt).length > 0).at(-1)!;
     expect(lastDelivered.from).to.equal("hv2");
     expect(lastFromHv1).to.be.lessThan(lastDelivered.seq);
+    expect(r.fromVm.deliveredFrom["hv1"]! + r.fromVm.deliveredFrom["hv2"]!).to.equal(r.fromVm.delivered);
     console.log(`      interruption at the move: peer->VM ${r.toVm.maxGapMs.toFixed(1)} ms (${r.toVm.lost.length} lost), VM->peer ${r.fromVm.maxGapMs.toFixed(1)} ms (${r.fromVm.lost.length} lost)`);
   });
 });

@@ -38,6 +38,9 @@ describe("sandbox probe report (pure stream analysis)", () => {
     const s = [...sent(5, "hv1"), ...sent(5, "hv2", 1025).map((p) => ({ ...p, seq: p.seq + 5 }))];
     const r = analyzeStream(s, at("hv3", range(0, 9)), 5);
     expect(r.sentFrom).to.deep.equal({ hv1: 5, hv2: 5 });
+    expect(r.deliveredFrom).to.deep.equal({ hv1: 5, hv2: 5 });
+    const partial = analyzeStream(s, at("hv3", [0, 1, 7]), 5);
+    expect(partial.deliveredFrom).to.deep.equal({ hv1: 2, hv2: 1 });
     expect(r.packets.map((p) => p.from)).to.deep.equal(["hv1", "hv1", "hv1", "hv1", "hv1", "hv2", "hv2", "hv2", "hv2", "hv2"]);
     expect(r.lost).to.deep.equal([]);
   });
