@@ -67,4 +67,4 @@ export type { BackoffOptions, ReconnectClock, NextAttempt } from "./client/recon
 export { InactivityProbe, tapTransport, systemProbeTimers } from "./client/probe.js";
 export type { ProbeOptions, ProbeTimers, ProbeHooks, ProbeStats } from "./client/probe.js";
 export { checkServerDatabase, serverDatabaseFromRow, ServerWatch, SERVER_SCHEMA, SERVER_DATABASE_COLUMNS } from "./client/leader.js";
-export type { ServerDatabase, ServerCheckOptions, DatabaseModel } from "./client/leader.js";
+export type { ServerDatabase, ServerCheckOptions, ServerDatabaseModel } from "./client/leader.js";

@@ -22,12 +22,12 @@ import { OvsdbError, isOvsdbError } from "../protocol/errors.js";
 import { parseSchema, type DatabaseSchema } from "../protocol/schema.js";
 import { Monitor, type MonitorClient } from "../monitor/monitor.js";
 
-export type DatabaseModel = "standalone" | "clustered" | "relay";
+export type ServerDatabaseModel = "standalone" | "clustered" | "relay";
 
 /** A row of _Server.Database, as the session reads it. */
 export interface ServerDatabase {
   readonly name: string;
-  readonly model: DatabaseModel;
+  readonly model: ServerDatabaseModel;
   readonly connected: boolean;
   readonly leader: boolean;
   /** Raft log index (clustered only). */
@@ -72,7 +72,7 @@ export function serverDatabaseFromRow(row: TypedRow): ServerDatabase {
   const index = row.index as number | bigint | null | undefined;
   return {
     name: String(row.name),
-    model: row.model as DatabaseModel,
+    model: row.model as ServerDatabaseModel,
     connected: row.connected === true,
     leader: row.leader === true,
     index: index === null || index === undefined ? undefined : BigInt(index),

@@ -34,15 +34,19 @@ export function emitIndex(tables: readonly { name: string; names: TableNames }[]
   const rt = JSON.stringify(options.runtimeImport);
   const out: string[] = [options.header, ""];
   out.push(`import { defineDatabase } from ${rt};`);
+  out.push(`import type { DatabaseModel } from ${rt};`);
   out.push(`import { schema } from "./database.js";`);
   for (const t of tables) out.push(`import { ${t.names.type} } from "./${kebabCase(t.name)}.js";`);
   out.push("");
   out.push(`export * from "./database.js";`);
   for (const t of tables) out.push(`export * from "./${kebabCase(t.name)}.js";`);
   out.push("");
-  out.push(`/** Every table's model, by the table's protocol name; database.table(name) throws on an unknown name. */`);
-  out.push(`export const database = defineDatabase(schema, {`);
+  out.push(`const tables = {`);
   for (const t of tables) out.push(t.name === t.names.type ? `  ${t.name},` : `  ${propertyKey(t.name)}: ${t.names.type},`);
-  out.push(`});`);
+  out.push(`};`);
+  out.push("");
+  // The explicit annotation keeps declaration emit portable (TS2742 otherwise, through package exports).
+  out.push(`/** Every table's model, by the table's protocol name; database.table(name) throws on an unknown name. */`);
+  out.push(`export const database: DatabaseModel<typeof tables> = defineDatabase(schema, tables);`);
   return `${out.join("\n")}\n`;
 }
