@@ -5,10 +5,16 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 
+# Two checks besides mocha, each counted as one test: the strict typecheck of everything (sources, tests,
+# examples, benches) and the per-package build with declarations (what a consumer of the packages gets).
 failed_typecheck=0
-if ! pnpm -s exec tsc -p tsconfig.json --noEmit; then
+if pnpm -s exec tsc -p tsconfig.json --noEmit; then echo "typecheck: ok"; else
   echo "typecheck failed" >&2
   failed_typecheck=1
+fi
+if pnpm -s run build >/dev/null; then echo "package build: ok"; else
+  echo "package build failed" >&2
+  failed_typecheck=$((failed_typecheck + 1))
 fi
 
 out=$(mktemp)
@@ -20,5 +26,6 @@ passed=$(echo "$summary" | sed -n 's/^\([0-9]*\) passed.*/\1/p'); passed=${passe
 failed=$(echo "$summary" | sed -n 's/^[0-9]* passed, \([0-9]*\) failed.*/\1/p'); failed=${failed:-0}
 if [ -z "$summary" ] && [ "$rc" -ne 0 ]; then failed=$((failed + 1)); fi
 failed=$((failed + failed_typecheck))
+passed=$((passed + 2 - failed_typecheck))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]
