@@ -12,8 +12,8 @@ if pnpm -s exec tsc -p tsconfig.json --noEmit; then echo "typecheck: ok"; else
   echo "typecheck failed" >&2
   failed_typecheck=1
 fi
-if pnpm -s run build >/dev/null; then echo "package build: ok"; else
-  echo "package build failed" >&2
+if build_log=$(pnpm -s run build 2>&1); then echo "package build: ok"; else
+  echo "$build_log"; echo "package build failed" >&2
   failed_typecheck=$((failed_typecheck + 1))
 fi
 
