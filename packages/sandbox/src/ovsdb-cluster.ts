@@ -3,8 +3,9 @@
  * for the first member, `join-cluster` for the others, each member started with startOvsdbServer (unix socket +
  * kernel-chosen client port). Raft links use tcp:127.0.0.1 ports reserved from the kernel (or unix sockets).
  */
+import { existsSync } from "node:fs";
 import { mkdtemp, mkdir, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SCHEMAS, startOvsdbServer, type OvsdbServer, type SchemaName } from "./ovsdb-server.js";
@@ -59,6 +60,20 @@ export async function reserveLoopbackPorts(n: number): Promise<number[]> {
   return ports;
 }
 
+/** True (or undefined, for polling) once something accepts connections on a Raft address. */
+function raftListening(address: string): Promise<true | undefined> {
+  // a unix socket file appears when ovsdb-server binds it (its path may be too long for connect() from here)
+  if (address.startsWith("unix:")) return Promise.resolve(existsSync(address.slice(5)) ? true : undefined);
+  return new Promise((resolve) => {
+    const sock = connect(Number(address.slice(address.lastIndexOf(":") + 1)), "127.0.0.1");
+    sock.once("connect", () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once("error", () => resolve(undefined));
+  });
+}
+
 async function schemaDatabaseName(schemaPath: string): Promise<string> {
   try {
     const name = (JSON.parse(await readFile(schemaPath, "utf8")) as { name?: unknown }).name;
@@ -86,8 +101,16 @@ async function startOnce(
   await run("ovsdb-tool", ["create-cluster", dbPaths[0]!, schemaPath, raftAddresses[0]!]);
   await Promise.all(dbPaths.slice(1).map((p, i) => run("ovsdb-tool", ["join-cluster", p, database, raftAddresses[i + 1]!, raftAddresses[0]!])));
 
-  // the first member first: joiners that find nobody listening back off for a second before retrying
-  const first = await Promise.allSettled([startOvsdbServer({ dir: memberDirs[0]!, dbPath: dbPaths[0]!, tcp: true, extraArgs })]);
+  // the first member first, and its Raft port listening (it opens it in its main loop, after start-up):
+  // joiners that find nobody listening back off for a second before retrying
+  const first = await Promise.allSettled([startOvsdbServer({ dir: memberDirs[0]!, dbPath: dbPaths[0]!, tcp: true, extraArgs })
+    .then(async (m) => {
+      await pollUntil(`raft address ${raftAddresses[0]} to listen`, () => raftListening(raftAddresses[0]!), timeoutMs, 2).catch(async (e) => {
+        await m.stop();
+        throw e;
+      });
+      return m;
+    })]);
   const started = first[0]!.status === "rejected" ? first : [
     ...first,
     ...(await Promise.allSettled(memberDirs.slice(1).map((d, i) => startOvsdbServer({ dir: d, dbPath: dbPaths[i + 1]!, tcp: true, extraArgs })))),
