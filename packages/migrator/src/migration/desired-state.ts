@@ -106,14 +106,15 @@ function ownedState(input: DesiredInputs, owner: MigrationOwner, m: VirtualMachi
     const sane = owner.source !== "" && owner.target !== "" && owner.source !== owner.target;
     return { kind: "armed", owner, repair: sane && !activated, reason: "in-flight" };
   }
-  // An orphan: ports armed by a migration we have no VMIM for (deleted, garbage-collected, or not in our
-  // cache yet). A live target pod or a VMI that still runs it means it is in flight.
+  // An orphan: ports armed by a migration we have no VMIM for (aborted and deleted, garbage-collected, or
+  // not in our cache yet). The VMI saying it ended decides; else a live target pod or a VMI that still
+  // runs it means it is in flight.
+  const ended = orphanOutcome(owner.uid, vmi);
+  if (ended !== undefined) return completed(owner, ended, vmi, undefined, "orphan-ended");
   const target = targetPodOf(owner.uid, pods);
   if (target !== undefined && target.metadata?.deletionTimestamp === undefined) {
     return { kind: "wait", reason: "orphan-in-flight", migrationUid: owner.uid };
   }
-  const ended = orphanOutcome(owner.uid, vmi);
-  if (ended !== undefined) return completed(owner, ended, vmi, undefined, "orphan-ended");
   if (vmiStateFor(owner.uid, vmi) !== undefined) return { kind: "wait", reason: "orphan-in-flight", migrationUid: owner.uid };
   const grace = input.orphanGraceMs ?? 0;
   const age = input.orphanAgeMs?.(owner.uid) ?? Infinity;

@@ -100,6 +100,12 @@ describe("migrator desired-state: orphans (ports armed by a migration with no VM
     expect(run({ vmi: running, ports: armed }).wanted).to.deep.include({ kind: "wait", reason: "orphan-in-flight" });
   });
 
+  it("an aborted migration whose VMIM is gone is completed even while its target pod still exists", () => {
+    const aborted = vmi({ node: "node-a", ms: { migrationUid: M1, abortRequested: true, abortStatus: "Succeeded" } });
+    const r = run({ vmi: aborted, ports: armed, pods: [launcher("tgt", { migrationUid: M1, node: "node-b" })] });
+    expect(r.action).to.deep.equal({ op: "complete", request: { vm: VM, migrationUid: M1, outcome: "aborted", chassis: "node-a" } });
+  });
+
   it("no word from the VMI: wait out the grace period, then follow the VMI's node", () => {
     const g = run({ vmi: vmi({ node: "node-a" }), ports: armed, orphanGraceMs: 10_000, orphanAgeMs: () => 4_000 });
     expect(g.action).to.deep.equal({ op: "requeue", afterMs: 6_000, reason: "orphan-grace" });

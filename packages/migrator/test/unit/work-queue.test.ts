@@ -125,6 +125,9 @@ describe("migrator controller workers", () => {
     c.start();
     for (let i = 0; i < 20; i++) for (const k of ["a", "b", "c"]) c.enqueue(k);
     await until(() => calls >= 3 && queue.length === 0 && queue.inFlight === 0, "drain");
+    // 60 adds, but each key runs at most twice: once at once, once more for all the adds made while it ran.
+    expect(calls).to.be.at.most(6);
+    const firstBatch = calls;
     for (let i = 0; i < 5; i++) {
       c.enqueue("a");
       await new Promise((r) => setTimeout(r, 1));
@@ -133,7 +136,7 @@ describe("migrator controller workers", () => {
     await c.stop();
     expect(overlaps).to.equal(0);
     expect(maxParallel).to.equal(3);
-    expect(calls).to.be.at.most(3 + 5);
+    expect(calls - firstBatch).to.be.at.least(1).and.at.most(5);
   });
 
   it("errors requeue with backoff, success forgets; panics (TypeError, thrown strings) become RECONCILE_PANIC", async () => {
