@@ -13,7 +13,14 @@ export type { ProbeOptions, ProbeReport } from "./probe.js";
 export { analyzeStream } from "./probe-report.js";
 export type { StreamReport, Gap, PacketRecord, SentPacket, Delivery, ChassisDeliveries } from "./probe-report.js";
 export { UnixctlClient } from "./unixctl.js";
-export * from "./frames.js";
+export {
+  ETH_TYPE_IPV4, ETH_TYPE_ARP, ETH_TYPE_RARP, IP_PROTO_UDP, ARP_OP_REQUEST, ARP_OP_REPLY, ARP_OP_REVERSE_REQUEST,
+  BROADCAST_MAC, SEQUENCE_PAYLOAD_LENGTH, parseMac, formatMac, parseIpv4, formatIpv4, internetChecksum, buildEthernet,
+  buildArp, buildRarp, buildUdp, parseFrame, buildSequencePayload, parseSequencePayload,
+} from "./frames.js";
+export type {
+  EthernetFields, ArpFields, UdpFrameFields, ParsedArp, ParsedIpv4, ParsedUdp, ParsedFrame, SequencePayload,
+} from "./frames.js";
 export { PcapParser, PcapTail, parsePcap, parsePcapHeader, LINKTYPE_ETHERNET } from "./pcap.js";
 export type { PcapRecord, PcapHeader } from "./pcap.js";
 export { checkPrerequisites, findMissingPrerequisites, INSTALL_COMMAND } from "./prerequisites.js";
