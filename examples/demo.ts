@@ -37,7 +37,7 @@ try {
   }
   code = result.analysis.ok ? 0 : 1;
 } catch (e) {
-  console.error(`demo failed: ${(e as Error).stack ?? String(e)}`);
+  if (!cleanup.interrupted) console.error(`demo failed: ${(e as Error).stack ?? String(e)}`);
   code = 1;
 } finally {
   const t = performance.now();

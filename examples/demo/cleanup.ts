@@ -7,8 +7,11 @@
 export class Cleanup {
   private readonly steps: { what: string; run: () => Promise<unknown> }[] = [];
   private running: Promise<void> | undefined;
+  /** The signal that interrupted the run, if any (the errors it causes in the run are not worth printing). */
+  interrupted: NodeJS.Signals | undefined;
   private readonly onSignal = (signal: NodeJS.Signals): void => {
     if (this.running) return; // already cleaning up: let it finish
+    this.interrupted = signal;
     process.stderr.write(`\n${signal}: stopping the sandbox...\n`);
     void this.run().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
   };

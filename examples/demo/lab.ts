@@ -5,7 +5,10 @@
  * and the VM's NIC on hv1. The target NIC on hv2 is plugged later, by the timeline.
  */
 import { NbClient, SbClient } from "@ovnkit/ovn-nb";
-import { startSandbox, type Sandbox, type VmPort } from "@ovnkit/sandbox";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startSandbox, stopSandbox, type Sandbox, type VmPort } from "@ovnkit/sandbox";
 import type { Cleanup } from "./cleanup.js";
 
 export interface Nic {
@@ -36,8 +39,16 @@ export interface Lab {
 /** Starts everything and registers its teardown with `cleanup`. */
 export async function startLab(cleanup: Cleanup, options: { dir?: string } = {}): Promise<Lab> {
   const t0 = performance.now();
-  const sandbox = await startSandbox({ chassis: 3, ...(options.dir ? { dir: options.dir } : {}) });
-  cleanup.add("stop the sandbox", () => sandbox.stop({ removeDir: options.dir === undefined }));
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "ovnkit-demo-")));
+  const starting = startSandbox({ chassis: 3, dir });
+  // registered before the start finishes: a Ctrl-C during the start waits for it, then stops what it started
+  cleanup.add("stop the sandbox", async () => {
+    const sandbox = await starting.catch(() => undefined);
+    if (sandbox) await sandbox.stop();
+    else await stopSandbox(dir).catch(() => undefined);
+    if (options.dir === undefined) await rm(dir, { recursive: true, force: true });
+  });
+  const sandbox = await starting;
   const startMs = performance.now() - t0;
   const nb = await NbClient.connect(sandbox.nbRemote);
   cleanup.add("close the NB client", () => nb.close());

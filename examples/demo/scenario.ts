@@ -39,6 +39,9 @@ export interface ScenarioResult {
   options: ScenarioOptions;
   driver: { name: string; description: string };
   sandboxDir: string;
+  /** The sandbox's NB and SB remotes (valid until the cleanup ran). */
+  nbRemote: string;
+  sbRemote: string;
   sandboxStartMs: number;
   chassis: { source: string; target: string; peer: string };
   timeline: Timeline;
@@ -81,6 +84,8 @@ export async function runScenario(cleanup: Cleanup, options: Partial<ScenarioOpt
     options: o,
     driver: { name: driver.name, description: driver.description },
     sandboxDir: lab.sandbox.dir,
+    nbRemote: lab.sandbox.nbRemote,
+    sbRemote: lab.sandbox.sbRemote,
     sandboxStartMs: lab.startMs,
     chassis: { source: SOURCE, target: TARGET, peer: PEER_CHASSIS },
     timeline, probe: report, finalBinding, analysis,

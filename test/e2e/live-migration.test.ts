@@ -1,0 +1,121 @@
+/**
+ * End to end: the demo's scenario (examples/demo/scenario.ts) on a real 3-chassis OVN sandbox, a live migration
+ * of "vm1" from hv1 to hv2 with the data-plane probe running, asserting the properties the product stands on
+ * from the raw per-packet records and an independent SB reader (ovn-sbctl), not from the demo's own verdict:
+ *
+ *   - before the RARP nothing is delivered at hv2, although OVN duplicates the traffic there (drop counter > 0)
+ *   - after the RARP packets reach both hv1 and hv2 (until COMPLETE)
+ *   - after COMPLETE the port is bound on hv2 alone and traffic reaches hv2 only
+ *   - the interruption (last delivery with the VM on hv1 -> first with the VM on hv2) is < 500 ms both ways
+ *   - no daemon is left behind
+ */
+import { expect } from "chai";
+import { Cleanup } from "../../examples/demo/cleanup.js";
+import { runScenario, type DriverName, type ScenarioResult } from "../../examples/demo/scenario.js";
+import { chassisName, processesMentioning, sbGet } from "./support.js";
+
+const LIMIT_MS = 500;
+
+function suite(driver: DriverName): void {
+  describe(`e2e: live migration hv1 -> hv2 on an OVN sandbox (driver: ${driver})`, function () {
+    let r: ScenarioResult;
+    let cleanup: Cleanup;
+    let sbChassis: string;
+    let sbAdditional: string;
+    let sbOptions: string;
+    let leftovers: { pid: number; cmdline: string }[];
+
+    before(async function () {
+      this.timeout(60_000);
+      cleanup = new Cleanup();
+      try {
+        r = await runScenario(cleanup, { driver });
+        // an independent reader of the final SB state, before the sandbox goes
+        sbChassis = await chassisName(r.sbRemote, await sbGet(r.sbRemote, "vm1", "chassis"));
+        sbAdditional = await sbGet(r.sbRemote, "vm1", "additional_chassis");
+        sbOptions = await sbGet(r.sbRemote, "vm1", "options");
+      } finally {
+        await cleanup.run();
+      }
+      leftovers = await processesMentioning(r.sandboxDir);
+    });
+
+    it("delivers nothing at hv2 before the RARP, although OVN duplicates the traffic there", () => {
+      const rarpAt = r.timeline.require("rarp");
+      const armAt = r.timeline.require("arm");
+      const early = r.probe.toVm.packets.filter((p) => p.deliveredAt["hv2"] !== undefined && p.deliveredAt["hv2"] < rarpAt);
+      expect(early.map((p) => p.seq)).to.deep.equal([]);
+      // packets sent while armed and before the pause: delivered at hv1 (the running VM) and only there
+      const pausedAt = r.timeline.require("source-paused");
+      const armed = r.probe.toVm.packets.filter((p) => p.sentAt > armAt + 50 && p.sentAt < pausedAt - 20);
+      expect(armed.length).to.be.greaterThan(10);
+      for (const p of armed) expect(Object.keys(p.deliveredAt), `seq ${p.seq}`).to.deep.equal(["hv1"]);
+      // ...while the target's blocking flow dropped the copies OVN sent to hv2
+      const counted = r.timeline.events.find((e) => e.step === "drop-counters")!;
+      const dropped = Number(/(\d+) packets for vm1 duplicated/.exec(counted.text)![1]);
+      const sentWhileArmed = r.probe.toVm.packets.filter((p) => p.sentAt > armAt && p.sentAt < counted.at).length;
+      expect(dropped).to.be.within(1, sentWhileArmed);
+    });
+
+    it("delivers at both hv1 and hv2 after the RARP, until COMPLETE", () => {
+      const rarpAt = r.timeline.require("rarp");
+      const both = r.probe.toVm.packets.filter((p) => p.deliveredAt["hv1"] !== undefined && p.deliveredAt["hv2"] !== undefined);
+      expect(both.length).to.be.greaterThan(0);
+      for (const p of both) expect(p.deliveredAt["hv2"]).to.be.at.least(rarpAt);
+      // the VM's packets from hv2 reach the peer
+      expect(r.probe.fromVm.packets.some((p) => p.from === "hv2" && Object.keys(p.deliveredAt).length > 0)).to.equal(true);
+    });
+
+    it("ends with the port bound on hv2 alone (SB, read with ovn-sbctl) and traffic at hv2 only", () => {
+      expect(sbChassis).to.equal("hv2");
+      expect(sbAdditional).to.equal("[]");
+      expect(sbOptions).to.include('requested-chassis=hv2');
+      expect(sbOptions).not.to.include("additional-chassis-activated");
+      expect(sbOptions).not.to.include("activation-strategy");
+      const syncedAt = r.timeline.require("hv-synced");
+      const tailEnd = r.timeline.require("tail-end");
+      const tail = r.probe.toVm.packets.filter((p) => p.sentAt >= syncedAt && p.sentAt <= tailEnd);
+      expect(tail.length).to.be.greaterThan(5);
+      for (const p of tail) expect(Object.keys(p.deliveredAt), `seq ${p.seq}`).to.deep.equal(["hv2"]);
+      // every packet after the switch-over reached the VM on hv2, none lost
+      const resumedSeq = r.probe.toVm.packets.find((p) => p.sentAt >= r.timeline.require("blocking-flows-out"))!.seq;
+      const after = r.probe.toVm.packets.filter((p) => p.seq >= resumedSeq);
+      expect(after.filter((p) => p.deliveredAt["hv2"] === undefined).map((p) => p.seq)).to.deep.equal([]);
+    });
+
+    it(`interrupts the network for less than ${LIMIT_MS} ms in each direction`, () => {
+      const pausedAt = r.timeline.require("source-paused");
+      const rarpAt = r.timeline.require("rarp");
+      // peer -> VM: last delivery at hv1 while the VM ran there, first at hv2 once it resumed there
+      const lastHv1 = Math.max(...r.probe.toVm.packets.map((p) => p.deliveredAt["hv1"] ?? -Infinity).filter((t) => t <= pausedAt));
+      const firstHv2 = Math.min(...r.probe.toVm.packets.map((p) => p.deliveredAt["hv2"] ?? Infinity));
+      expect(firstHv2).to.be.at.least(rarpAt);
+      expect(firstHv2 - lastHv1).to.be.below(LIMIT_MS);
+      // VM -> peer
+      const delivered = (from: string) => r.probe.fromVm.packets.filter((p) => p.from === from && Object.keys(p.deliveredAt).length > 0).map((p) => Object.values(p.deliveredAt)[0]!);
+      const gapFromVm = Math.min(...delivered("hv2")) - Math.max(...delivered("hv1"));
+      expect(gapFromVm).to.be.greaterThan(0);
+      expect(gapFromVm).to.be.below(LIMIT_MS);
+      // the demo's own analysis says the same
+      expect(r.analysis.toVm.gapMs).to.be.closeTo(firstHv2 - lastHv1, 0.001);
+      expect(r.analysis.fromVm.gapMs).to.be.closeTo(gapFromVm, 0.001);
+      expect(r.analysis.ok, JSON.stringify(r.analysis.checks.filter((c) => !c.ok))).to.equal(true);
+    });
+
+    it("measures the control plane: SB additional_chassis, activation and the final binding, in order", () => {
+      const t = (s: string) => r.timeline.require(s);
+      expect(t("arm")).to.be.at.most(t("sb-additional-chassis"));
+      expect(t("sb-additional-chassis")).to.be.below(t("rarp"));
+      expect(t("rarp")).to.be.below(t("sb-activated"));
+      expect(t("complete")).to.be.above(t("sb-activated"));
+      expect(t("complete")).to.be.below(t("sb-target-alone"));
+      for (const l of r.analysis.latencies) expect(l.ms, l.label).to.be.within(0, 10_000);
+    });
+
+    it("leaves no process behind", () => {
+      expect(leftovers).to.deep.equal([]);
+    });
+  });
+}
+
+suite("direct");
