@@ -91,7 +91,7 @@ describe("sandbox: Raft clusters", function () {
       // clients may use the tcp member list as well
       expect((await run("ovn-nbctl", [`--db=${sb.nbTcpRemote}`, "ls-list"])).stdout).to.contain("ls0");
     } finally {
-      const r = await sb.stop();
+      const r = await sb.stop({ removeDir: true });
       expect(r.stopped).to.equal(15);
     }
     expect(await processesMentioning(sb.dir)).to.deep.equal([]);
