@@ -42,7 +42,7 @@ async function scenario(): Promise<void> {
   await client.migration.arm({ uid: "demo-migration", source: "hv1", target: "hv2", ports: ["vm1"] });
   await sb.waitForBinding("vm1", (b) => b.additionalChassis.includes("hv2"));
   await client.migration.complete({ uid: "demo-migration", outcome: "succeeded", ports: ["vm1"] });
-  await sb.waitForBinding("vm1", (b) => b.chassis === "hv2" && b.additionalChassis.length === 0);
+  await sb.waitForBinding("vm1", (b) => b.chassis === "hv2" && b.additionalChassis.length === 0 && b.up === true);
   await client.switchPorts.delete("vm2");
   await client.barrier();
 }
