@@ -9,7 +9,8 @@ export { NbClient, NB_DATABASE, DEFAULT_NB_TABLES } from "./nb-client.js";
 export type { NbClientOptions } from "./nb-client.js";
 export { SbClient, SB_DATABASE } from "./sb-client.js";
 export type { SbClientOptions, SbRows } from "./sb-client.js";
-export type { SessionOptions } from "./session.js";
+export { backendOf } from "./typed-view.js";
+export type { ViewOptions, OvsdbConnection, Backend } from "./typed-view.js";
 export { waitForState } from "./wait.js";
 export type { WaitOptions } from "./wait.js";
 

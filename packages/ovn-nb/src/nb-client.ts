@@ -34,7 +34,7 @@ import { StaticRouteApi } from "./ops/static-route.js";
 import { SwitchPortApi } from "./ops/switch-port.js";
 import { SwitchApi } from "./ops/switch.js";
 import type { SchemaCheck, SchemaWarning } from "./schema-version.js";
-import { backendOf, openSession, type Backend, type OvsdbConnection, type SessionOptions } from "./session.js";
+import { backendOf, openTypedView, type Backend, type OvsdbConnection, type ViewOptions } from "./typed-view.js";
 import { waitForState, type WaitOptions } from "./wait.js";
 
 export const NB_DATABASE = "OVN_Northbound";
@@ -55,7 +55,7 @@ export const DEFAULT_NB_TABLES: readonly NbTableName[] = [
   "DHCP_Options",
 ];
 
-export interface NbClientOptions extends OvsdbClientOptions, SessionOptions {
+export interface NbClientOptions extends OvsdbClientOptions, ViewOptions {
   /** Tables to replicate (default DEFAULT_NB_TABLES); operations on other tables fail with VALIDATION_ERROR. */
   tables?: readonly NbTableName[];
 }
@@ -135,7 +135,7 @@ export class NbClient implements NbContext {
   private static async open(backend: Backend, options: NbClientOptions, ownsClient: boolean): Promise<NbClient> {
     const tables: Record<string, object> = {};
     for (const t of options.tables ?? DEFAULT_NB_TABLES) tables[t] = {};
-    const s = await openSession<NbRows>(backend, generatedSchema, tables, options);
+    const s = await openTypedView<NbRows>(backend, generatedSchema, tables, options);
     return new NbClient(backend, s.monitor, s.schemaCheck, s.schemaWarning, ownsClient);
   }
 

@@ -15,7 +15,7 @@ import { PortBinding as PortBindingModel } from "./generated/sb/index.js";
 import type { Chassis } from "./generated/sb/index.js";
 import { BINDING_COLUMNS, portBindingState, sameBinding, type BindingRow, type PortBindingState } from "./ops/port-binding.js";
 import type { SchemaCheck, SchemaWarning } from "./schema-version.js";
-import { backendOf, openSession, type Backend, type OvsdbConnection, type SessionOptions } from "./session.js";
+import { backendOf, openTypedView, type Backend, type OvsdbConnection, type ViewOptions } from "./typed-view.js";
 import { waitForState, type WaitOptions } from "./wait.js";
 
 export const SB_DATABASE = "OVN_Southbound";
@@ -25,7 +25,7 @@ export interface SbRows {
   Chassis: Pick<Chassis, "_uuid" | "name" | "hostname">;
 }
 
-export interface SbClientOptions extends OvsdbClientOptions, SessionOptions {
+export interface SbClientOptions extends OvsdbClientOptions, ViewOptions {
   /** Only these logical ports (monitor condition); default every Port_Binding. */
   ports?: readonly string[];
 }
@@ -65,7 +65,7 @@ export class SbClient {
   }
 
   private static async open(backend: Backend, options: SbClientOptions, ownsClient: boolean): Promise<SbClient> {
-    const s = await openSession<SbRows>(backend, generatedSchema, {
+    const s = await openTypedView<SbRows>(backend, generatedSchema, {
       Port_Binding: { columns: BINDING_COLUMNS, ...(options.ports === undefined ? {} : { where: portConditions(options.ports) }) },
       Chassis: { columns: ["name", "hostname"] },
     }, options);

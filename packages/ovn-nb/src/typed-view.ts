@@ -1,5 +1,5 @@
 /**
- * Opens a typed view of one database: fetches the server's schema, checks its version against the generated
+ * A typed view of one database: fetches the server's schema, checks its version against the generated
  * one (schema-version.ts), and starts a monitor of the wanted tables over the columns both schemas have, so
  * replica rows have exactly the generated row types.
  *
@@ -12,7 +12,7 @@ import {
 } from "@ovnkit/ovsdb";
 import { checkSchema, enforceSchemaPolicy, sharedColumns, type SchemaCheck, type SchemaVersionPolicy, type SchemaWarning } from "./schema-version.js";
 
-export interface SessionOptions {
+export interface ViewOptions {
   /** What to accept when the server's schema version differs from the generated one. Default "compatible". */
   schemaVersionPolicy?: SchemaVersionPolicy;
   /** Receives the schema version warning (default: process.emitWarning with the warning's code). */
@@ -60,7 +60,7 @@ export function backendOf(connection: OvsdbConnection): Backend {
   };
 }
 
-export interface Session<Rows> {
+export interface TypedView<Rows> {
   readonly serverSchema: DatabaseSchema;
   readonly schemaCheck: SchemaCheck;
   /** The schema version warning, if any (also given to onWarning). */
@@ -77,12 +77,12 @@ export function emitSchemaWarning(w: SchemaWarning): void {
  * ones, and only those the server has are monitored). Tables the server lacks are left out. Resolves once the
  * initial contents are in the replica.
  */
-export async function openSession<Rows>(
+export async function openTypedView<Rows>(
   backend: Backend,
   generated: DatabaseSchema,
   tables: Readonly<Record<string, MonitorTableRequest>>,
-  options: SessionOptions,
-): Promise<Session<Rows>> {
+  options: ViewOptions,
+): Promise<TypedView<Rows>> {
   const serverSchema = await backend.getSchema(generated.name);
   const schemaCheck = checkSchema(serverSchema, generated);
   const schemaWarning = enforceSchemaPolicy(schemaCheck, options.schemaVersionPolicy);
