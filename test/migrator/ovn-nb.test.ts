@@ -126,7 +126,9 @@ describe("migrator daemon + OvnNbBackend against a real NB ovsdb-server", functi
     await expectState(ports, `node-a,node-b+rarp@${m.uid}`, "armed");
     await setup.close();
     await nbServer.kill9();
+    await until(() => !backend.ready, "readiness reflects the lost NB connection");
     await nbServer.restart();
+    await until(() => backend.ready, "the backend reconnected on its own", 10_000);
     m.vmiKnows().targetDomainReady().succeed();
     setup = await NbClient.connect(nbServer.unixRemote);
     await expectState(ports, "node-b", "completed after the NB restart");

@@ -20,7 +20,12 @@ import { createLogger, type Logger } from "./observability/logger.js";
 import { MigratorMetrics } from "./observability/metrics.js";
 
 /** A backend the daemon can ask about readiness and close (both optional). */
-export type DaemonBackend = MigrationBackend & { readonly ready?: boolean; close?(): Promise<void> };
+export type DaemonBackend = MigrationBackend & {
+  readonly ready?: boolean;
+  /** Called once at start (e.g. to open and keep connections up). */
+  start?(options: { onError?: (e: unknown) => void }): void;
+  close?(): Promise<void>;
+};
 
 export interface DaemonTuning {
   readonly informer?: InformerTuning;
@@ -109,6 +114,7 @@ export class MigratorDaemon {
         })
       : undefined;
     daemon = new MigratorDaemon(config, log, metrics, informers, controller, reconciler, backend, health, events, elector);
+    backend.start?.({ onError: (err) => log.warn({ err }, "OVN database connection failed; retrying") });
     await informers.start();
     if (elector !== undefined) void elector.run();
     else daemon.startWorkers();

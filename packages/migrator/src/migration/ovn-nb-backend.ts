@@ -11,6 +11,7 @@
  */
 import { OvsdbError } from "@ovnkit/ovsdb";
 import { NbClient, OvnNbError, SbClient, type BindingSource, type PortMigrationState } from "@ovnkit/ovn-nb";
+import { Backoff } from "../controller/rate-limiter.js";
 import type { ArmRequest, CompleteRequest, MigrationBackend, PortState, VmRef } from "./backend.js";
 
 export const DEFAULT_VM_PORT_KEY = "pod";
@@ -81,6 +82,9 @@ export function toPortState(s: PortMigrationState): PortState {
 
 export class OvnNbBackend implements MigrationBackend {
   private readonly key: string;
+  private closed = false;
+  private keeper: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
 
   constructor(
     private readonly nb: LazyConnection<NbClient>,
@@ -145,7 +149,40 @@ export class OvnNbBackend implements MigrationBackend {
     await nb.migration.complete({ uid: request.migrationUid, outcome: request.outcome, ports });
   }
 
+  /**
+   * Keeps the connections up in the background (readiness reflects NB reachability even with no VM to
+   * reconcile): checks every `periodMs`, reconnects with backoff, reports failures to `onError`.
+   */
+  start(options: { periodMs?: number; onError?: (e: unknown) => void } = {}): void {
+    if (this.keeper !== undefined || this.closed) return;
+    const backoff = new Backoff({ baseMs: 200, maxMs: 10_000, jitter: 0.2 });
+    this.keeper = (async () => {
+      while (!this.closed) {
+        let delay = options.periodMs ?? 1000;
+        try {
+          await this.nb.get();
+          if (this.sb !== undefined) await this.sb.get().catch((e: unknown) => options.onError?.(e));
+          backoff.reset();
+        } catch (e) {
+          if (this.closed) break;
+          options.onError?.(e);
+          delay = backoff.next();
+        }
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, delay);
+          this.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
+    })();
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    await this.keeper;
     await Promise.all([this.nb.close(), this.sb?.close()]);
   }
 
