@@ -14,7 +14,7 @@ import { runScenario } from "./demo/scenario.js";
 
 let options: DemoOptions;
 try {
-  options = parseDemoArgs(process.argv.slice(2), "direct");
+  options = parseDemoArgs(process.argv.slice(2), "migrator");
 } catch (e) {
   console.error(`${(e as Error).message}\n\n${USAGE}`);
   process.exit(2);

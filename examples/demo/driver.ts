@@ -12,8 +12,9 @@
 export type KubevirtStep =
   | "migration-created" // VMIM created (phase Pending)
   | "target-pod-created" // Scheduling: the target virt-launcher pod exists, no node yet
-  | "target-scheduled" // Scheduled: the target pod has spec.nodeName
-  | "preparing-target" // PreparingTarget: the target pod's network is being set up (CNI)
+  | "target-scheduled" // the scheduler bound the target pod (spec.nodeName; the pod is Pending while the CNI runs)
+  | "target-pod-running" // the target pod runs: VMIM Scheduled
+  | "preparing-target" // PreparingTarget: VMI status.migrationState records the migration
   | "target-ready" // TargetReady: the target domain waits for the memory
   | "running" // Running: memory is being copied
   | "target-domain-ready" // the target domain resumed (VMI migrationState.targetNodeDomainReadyTimestamp)
@@ -29,5 +30,7 @@ export interface MigrationDriver {
   step(step: KubevirtStep): Promise<void>;
   /** Latencies the driver measured, for the report (label -> ms). */
   latencies(): { label: string; ms: number }[];
+  /** Extra lines for the report (e.g. the Kubernetes Events the migrator wrote); read before close(). */
+  summary(): Promise<string[]>;
   close(): Promise<void>;
 }

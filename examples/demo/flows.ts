@@ -54,10 +54,11 @@ export function findBlockingFlows(flows: readonly Flow[], ofport: number): Block
 
 /**
  * Reads the blocking flows of the port at `ofport` on `chassis` (one ovs-ofctl run). OpenFlow packet counters
- * lag in the userspace datapath (the revalidators push datapath flow stats every ~500 ms): with exactCounters,
- * it waits for a revalidator round first (ovs-appctl revalidator/wait), so n_packets is up to date.
+ * lag in the userspace datapath (revalidators push the datapath flows' stats about every 500 ms): with
+ * exactCounters it first purges the datapath flows (ovs-appctl revalidator/purge), which pushes their stats to
+ * the OpenFlow rules at once (the next packets simply re-install them), so n_packets is up to date.
  */
 export async function readBlockingFlows(chassis: Chassis, ofport: number, options: { exactCounters?: boolean } = {}): Promise<BlockingFlows> {
-  if (options.exactCounters) await chassis.appctl("revalidator/wait");
+  if (options.exactCounters) await chassis.appctl("revalidator/purge");
   return findBlockingFlows(parseFlows(await chassis.ofctl("dump-flows", "br-int")), ofport);
 }

@@ -4,8 +4,8 @@
  * target pod's NIC, pause the source, resume on the target with a RARP, unplug the source) is done here; the
  * probe keeps streaming throughout.
  *
- *   target scheduled on hv2 -> ARM -> target NIC plugged on hv2 -> SB additional_chassis=hv2 + hv2 blocking flows
- *   -> memory sync -> source paused -> target resumes: RARP on hv2, the VM sends from hv2 -> SB activated=hv2
+ *   target pod bound to hv2 -> ARM -> CNI plugs the target NIC on hv2 -> SB additional_chassis=hv2 + hv2 blocking
+ *   flows -> target pod Running, VMIM Scheduled, PreparingTarget, TargetReady, Running -> memory sync -> source paused -> target resumes: RARP on hv2, the VM sends from hv2 -> SB activated=hv2
  *   -> COMPLETE -> SB chassis=hv2 alone -> every chassis synced (traffic at hv2 only, hv1's NIC still there)
  *   -> source NIC removed from hv1 -> activation mark cleared
  */
@@ -23,7 +23,7 @@ const DRAIN_MS = 30;
 export interface TimelineOptions {
   /** Steady traffic before the migration starts (ms). */
   steadyMs: number;
-  /** "Memory sync": from Running until the source pauses (ms; at least one revalidator round, see below). */
+  /** "Memory sync": from Running until the source pauses (ms). */
   memorySyncMs: number;
   /** The VM's own pause (stop-and-copy): source paused -> target resumed (ms). */
   downtimeMs: number;
@@ -33,15 +33,16 @@ export interface TimelineOptions {
 
 export interface TimelineFacts {
   vmAtTarget: VmPort;
-  /** Packets OVN duplicated to the target that its blocking flow dropped, counted during the memory sync. */
+  /** Packets OVN duplicated to the target that its blocking flow dropped, counted at the end of the memory sync. */
   droppedAtTargetBeforeRarp: number;
 }
 
 const STEP_TEXT: Record<KubevirtStep, string> = {
   "migration-created": "VirtualMachineInstanceMigration created (phase Pending)",
   "target-pod-created": "VMIM Scheduling: target virt-launcher pod created, no node yet",
-  "target-scheduled": `VMIM Scheduled: target pod spec.nodeName=${TARGET}`,
-  "preparing-target": `VMIM PreparingTarget: the target pod's network is set up on ${TARGET}`,
+  "target-scheduled": `target pod bound to ${TARGET} (spec.nodeName), still Pending: its network is set up next`,
+  "target-pod-running": "target pod Running (the CNI saw the port ready); VMIM Scheduled",
+  "preparing-target": "VMIM PreparingTarget: VMI status.migrationState records the migration",
   "target-ready": "VMIM TargetReady: the target domain waits for memory",
   "running": "VMIM Running: memory sync",
   "target-domain-ready": `VMI migrationState.targetNodeDomainReadyTimestamp: the VM runs on ${TARGET}`,
@@ -63,22 +64,26 @@ export async function playTimeline(lab: Lab, driver: MigrationDriver, probe: Pro
   await kubevirt(timeline, driver, "target-pod-created");
   await kubevirt(timeline, driver, "target-scheduled"); // -> ARM
 
-  await kubevirt(timeline, driver, "preparing-target");
-  timeline.mark("vm", "target-plugged", `target NIC plugged on ${TARGET} (ovs-vsctl add-port, iface-id=${VM.lsp}, same MAC/IP)`);
+  // the CNI plugs the target pod's NIC into br-int with the same iface-id and waits for the port to be ready
+  timeline.mark("vm", "target-plugged", `CNI: target NIC plugged on ${TARGET} (ovs-vsctl add-port, iface-id=${VM.lsp}, same MAC/IP)`);
   const vmAtTarget = await sandbox.addVmPort(TARGET, { ifaceId: VM.lsp, name: `${VM.lsp}-target`, mac: VM.mac, ip: VM.ip });
   probe.addLocation(vmAtTarget);
   const ofport = await vmAtTarget.ofport();
   await Promise.all([
     watch.when("sb-additional-chassis"),
+    vmAtTarget.waitInstalled().then(() => timeline.mark("ovn", "target-installed", `${TARGET}: ovn-installed=true on the target NIC (what the CNI waits for)`)),
     pollUntil(`${TARGET} blocking flows`, async () => ((await readBlockingFlows(target, ofport)).present ? true : undefined), 10_000, 5)
       .then(() => timeline.mark("ovn", "blocking-flows-in", `${TARGET}: activation-strategy=rarp blocking flows seen installed (RARP -> controller, drop in/out; ovs-ofctl poll)`)),
   ]);
+  await kubevirt(timeline, driver, "target-pod-running");
+  await kubevirt(timeline, driver, "preparing-target");
   await kubevirt(timeline, driver, "target-ready");
 
   await kubevirt(timeline, driver, "running");
-  // while memory is copied, the drop flows' counters show OVN duplicating the VM's traffic to the target, where
-  // it is dropped (exact counters need a revalidator round, up to ~500 ms: done here, off the switch-over path)
-  const [flows] = await Promise.all([readBlockingFlows(target, ofport, { exactCounters: true }), sleep(o.memorySyncMs)]);
+  await sleep(o.memorySyncMs);
+  // at the end of the memory sync, the drop flows' counters show OVN duplicating the VM's traffic to the target,
+  // where it is dropped
+  const flows = await readBlockingFlows(target, ofport, { exactCounters: true });
   timeline.mark("ovn", "drop-counters", `${TARGET}: ${flows.dropToVm?.nPackets ?? 0} packets for ${VM.lsp} duplicated to ${TARGET} so far, all dropped by its blocking flow`);
 
   probe.setActive(null);

@@ -7,8 +7,9 @@ export const USAGE = `usage: bash scripts/demo.sh [options]
 A KubeVirt-style live migration of a VM's OVN port from hv1 to hv2 on a local OVN sandbox (real ovsdb-server,
 ovn-northd, ovn-controller, ovs-vswitchd), with a data-plane probe measuring the interruption.
 
+  --via-migrator         (default) KubeVirt objects through a fake Kubernetes API server; ovnkit-migrator,
+                         in-process with @kubernetes/client-node, arms and completes the port
   --direct               the demo calls @ovnkit/ovn-nb's arm/complete itself (no Kubernetes)
-  --via-migrator         KubeVirt objects through a fake Kubernetes API, ovnkit-migrator arms/completes
   --interval-ms N        probe packet interval (default ${DEFAULT_OPTIONS.intervalMs})
   --memory-sync-ms N     time from TargetReady to the source pause (default ${DEFAULT_OPTIONS.memorySyncMs})
   --downtime-ms N        the VM's own pause between source and target (default ${DEFAULT_OPTIONS.downtimeMs})

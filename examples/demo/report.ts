@@ -57,10 +57,16 @@ export function formatReport(r: ScenarioResult): string {
   line(`  ${`delivered at ${target} before the RARP`.padEnd(W)}${a.deliveredAtTargetBeforeRarp}`);
   line();
 
-  line("Control plane");
-  for (const l of a.latencies) line(`  ${l.label.padEnd(70)}${ms(l.ms).padStart(10)}`);
+  line("Control plane (each side seen through its own connection in this one process; a busy event loop blurs order by a few ms)");
+  const width = Math.max(...a.latencies.map((l) => l.label.length)) + 2;
+  for (const l of a.latencies) line(`  ${l.label.padEnd(width)}${ms(l.ms).padStart(10)}`);
   line();
 
+  if (r.driver.summary.length > 0) {
+    line(`ovnkit-migrator`);
+    for (const l of r.driver.summary) line(`  ${l}`);
+    line();
+  }
   line("Checks");
   for (const c of a.checks) line(`  [${c.ok ? "ok" : "FAIL"}] ${c.name}: ${c.detail}`);
   line();

@@ -15,6 +15,10 @@ import { runScenario, type DriverName, type ScenarioResult } from "../../example
 import { chassisName, processesMentioning, sbGet } from "./support.js";
 
 const LIMIT_MS = 500;
+/** Two replicas (NB, SB) updated in one event-loop turn are observed in either order: tolerance for ordering checks. */
+const SAME_TURN_MS = 5;
+/** Shorter phases than the demo's defaults (the suite must stay fast); enough packets in each phase. */
+const FAST = { steadyMs: 50, memorySyncMs: 150, tailMs: 60 };
 
 function suite(driver: DriverName): void {
   describe(`e2e: live migration hv1 -> hv2 on an OVN sandbox (driver: ${driver})`, function () {
@@ -29,7 +33,7 @@ function suite(driver: DriverName): void {
       this.timeout(60_000);
       cleanup = new Cleanup();
       try {
-        r = await runScenario(cleanup, { driver });
+        r = await runScenario(cleanup, { driver, ...FAST });
         // an independent reader of the final SB state, before the sandbox goes
         sbChassis = await chassisName(r.sbRemote, await sbGet(r.sbRemote, "vm1", "chassis"));
         sbAdditional = await sbGet(r.sbRemote, "vm1", "additional_chassis");
@@ -77,9 +81,10 @@ function suite(driver: DriverName): void {
       const tail = r.probe.toVm.packets.filter((p) => p.sentAt >= syncedAt && p.sentAt <= tailEnd);
       expect(tail.length).to.be.greaterThan(5);
       for (const p of tail) expect(Object.keys(p.deliveredAt), `seq ${p.seq}`).to.deep.equal(["hv2"]);
-      // every packet after the switch-over reached the VM on hv2, none lost
-      const resumedSeq = r.probe.toVm.packets.find((p) => p.sentAt >= r.timeline.require("blocking-flows-out"))!.seq;
-      const after = r.probe.toVm.packets.filter((p) => p.seq >= resumedSeq);
+      // once the target received its first packet, it received every later one: the loss is one gap, at the switch-over
+      const firstAtHv2 = Math.min(...r.probe.toVm.packets.filter((p) => p.deliveredAt["hv2"] !== undefined).map((p) => p.seq));
+      const after = r.probe.toVm.packets.filter((p) => p.seq > firstAtHv2);
+      expect(after.length).to.be.greaterThan(20);
       expect(after.filter((p) => p.deliveredAt["hv2"] === undefined).map((p) => p.seq)).to.deep.equal([]);
     });
 
@@ -104,13 +109,26 @@ function suite(driver: DriverName): void {
 
     it("measures the control plane: SB additional_chassis, activation and the final binding, in order", () => {
       const t = (s: string) => r.timeline.require(s);
-      expect(t("arm")).to.be.at.most(t("sb-additional-chassis"));
+      expect(t("arm")).to.be.at.most(t("sb-additional-chassis") + SAME_TURN_MS);
       expect(t("sb-additional-chassis")).to.be.below(t("rarp"));
       expect(t("rarp")).to.be.below(t("sb-activated"));
       expect(t("complete")).to.be.above(t("sb-activated"));
-      expect(t("complete")).to.be.below(t("sb-target-alone"));
-      for (const l of r.analysis.latencies) expect(l.ms, l.label).to.be.within(0, 10_000);
+      expect(t("complete")).to.be.below(t("sb-target-alone") + SAME_TURN_MS);
+      for (const l of r.analysis.latencies) expect(l.ms, l.label).to.be.within(-SAME_TURN_MS, 10_000);
     });
+
+    if (driver === "migrator") {
+      it("was driven by ovnkit-migrator from the KubeVirt objects: kube write -> NB write latencies, Events on the VMI", () => {
+        const kube = r.analysis.latencies.filter((l) => l.label.startsWith("kube write"));
+        expect(kube.map((l) => l.label)).to.have.length(2);
+        for (const l of kube) expect(l.ms, l.label).to.be.within(-50, 2_000);
+        expect(r.timeline.events.find((e) => e.step === "arm")!.text).to.match(/^ovnkit-migrator ARMED: requested-chassis="hv1,hv2", activation-strategy=rarp/);
+        expect(r.timeline.events.find((e) => e.step === "complete")!.text).to.match(/^ovnkit-migrator COMPLETED: requested-chassis=hv2/);
+        const events = r.driver.summary.filter((l) => l.startsWith("Event on VMI vm1:"));
+        expect(events.map((l) => /: Normal (\w+)/.exec(l)?.[1])).to.deep.equal(["MigrationArmed", "MigrationCompleted"]);
+        expect(r.driver.summary.find((l) => l.startsWith("migrator log:"))).to.match(/, 0 warnings\/errors$/);
+      });
+    }
 
     it("leaves no process behind", () => {
       expect(leftovers).to.deep.equal([]);
@@ -119,3 +137,4 @@ function suite(driver: DriverName): void {
 }
 
 suite("direct");
+suite("migrator");
