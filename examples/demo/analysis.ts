@@ -164,7 +164,7 @@ export function analyze(i: AnalysisInput): Analysis {
     {
       name: `after the RARP, traffic reaches both ${i.source} and ${i.target} until COMPLETE`,
       ok: duplicated > 0,
-      detail: `${duplicated} packets delivered at both`,
+      detail: `packets delivered at both: ${duplicated}`,
     },
     {
       name: `the port ends bound on ${i.target} alone`,

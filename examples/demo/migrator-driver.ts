@@ -128,11 +128,6 @@ export class MigratorDriver implements MigrationDriver {
     return out;
   }
 
-  /** The migrator's log lines (JSON objects), for --json. */
-  logLines(): Record<string, unknown>[] {
-    return [...this.logs];
-  }
-
   async close(): Promise<void> {
     try {
       await this.daemon.stop();
