@@ -68,6 +68,7 @@ describe("ovnkit-migrator process (CLI) with the fake API server and a real NB",
     await until(() => rc() === "node-a,node-b", "armed");
     m.vmiKnows().targetDomainReady().succeed();
     await until(() => rc() === "node-b", "completed");
+    await until(() => lines.some((l) => l.msg === "ports armed"), "the arm logged");
     const armedLine = lines.find((l) => l.msg === "ports armed")!;
     expect(armedLine.reconcileId).to.match(/^[0-9a-f]{12}$/);
     expect(armedLine).to.include({ key: "vms/vm1", migrationUid: m.uid, source: "node-a", target: "node-b" });
