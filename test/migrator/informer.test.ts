@@ -102,11 +102,11 @@ describe("migrator ResilientInformer against the fake API server (real client-no
   it("bookmarks keep a quiet watch alive (no stall restart)", async () => {
     await server.stop();
     server = await FakeKubeApiServer.start({ bookmarkIntervalMs: 30 });
-    await make({ watchIdleTimeoutMs: 100 }).start();
+    await make({ watchIdleTimeoutMs: 300 }).start();
     await informer.waitForSync(2000);
     await until(() => server.openWatches().length === 1, "watch");
     const watchesBefore = server.requests.filter((r) => r.verb === "watch").length;
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 700));
     expect(server.requests.filter((r) => r.verb === "watch").length).to.equal(watchesBefore);
     expect(informer.restarts).to.equal(0);
   });
