@@ -8,7 +8,8 @@ import { expect } from "chai";
 import { createServer, type Server, type Socket } from "node:net";
 import { OvsdbClient } from "../../src/client/client.js";
 import type { ClientStatus } from "../../src/client/status.js";
-import { OvsdbError } from "../../src/protocol/errors.js";
+import type { OvsdbError } from "../../src/protocol/errors.js";
+import { rejection } from "../helpers/errors.js";
 
 interface FakeServer {
   remote: string;
@@ -56,16 +57,6 @@ async function fakeServer(script: (socket: Socket, id: number) => void): Promise
         server.close(() => resolve());
       }),
   };
-}
-
-async function rejection(p: Promise<unknown>): Promise<OvsdbError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(OvsdbError);
-    return e as OvsdbError;
-  }
-  throw new Error("expected a rejection");
 }
 
 /** Connects, sends one echo (answered by the script) plus another pending call, and returns what happened. */

@@ -10,22 +10,13 @@ import { firstValueFrom, toArray } from "rxjs";
 import { startOvsdbServer, type OvsdbServer } from "@ovnkit/sandbox";
 import { OvsdbClient } from "../../src/client/client.js";
 import type { ClientStatus } from "../../src/client/status.js";
-import { OvsdbError } from "../../src/protocol/errors.js";
+import type { OvsdbError } from "../../src/protocol/errors.js";
 import type { Operation } from "../../src/protocol/operations.js";
 import type { OvsdbNotification } from "../../src/rpc/methods.js";
 import { makePki, type Pki } from "./pki.js";
+import { rejection } from "../helpers/errors.js";
 
 const DB = "OvnkitTest";
-
-async function rejection(p: Promise<unknown>): Promise<OvsdbError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(OvsdbError);
-    return e as OvsdbError;
-  }
-  throw new Error("expected a rejection");
-}
 
 /** A tcp port on 127.0.0.1 where nothing listens (bound by the kernel, then released). */
 async function deadTcpPort(): Promise<number> {

@@ -8,25 +8,15 @@ import { join } from "node:path";
 import { filter, firstValueFrom, timeout } from "rxjs";
 import { run, startOvsdbServer, type OvsdbServer } from "@ovnkit/sandbox";
 import { OvsdbClient } from "../../src/client/client.js";
-import { OvsdbError } from "../../src/protocol/errors.js";
 import type { Condition } from "../../src/protocol/operations.js";
 import { RpcError } from "../../src/protocol/rpc-error.js";
 import { TransactionError } from "../../src/protocol/transaction-error.js";
 import type { OvsdbNotification } from "../../src/rpc/methods.js";
 import { makePki, type Pki } from "./pki.js";
+import { rejection } from "../helpers/errors.js";
 
 const DB = "OvnkitTest";
 type Kind = "unix" | "tcp" | "ssl";
-
-async function rejection(p: Promise<unknown>): Promise<OvsdbError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(OvsdbError);
-    return e as OvsdbError;
-  }
-  throw new Error("expected a rejection");
-}
 
 function record(client: OvsdbClient): OvsdbNotification[] {
   const seen: OvsdbNotification[] = [];

@@ -9,16 +9,7 @@ import { startOvsdbServer, type OvsdbServer } from "@ovnkit/sandbox";
 import { OvsdbClient } from "../../src/client/client.js";
 import { OvsdbError } from "../../src/protocol/errors.js";
 import { makePki, type Pki } from "./pki.js";
-
-async function rejection(p: Promise<unknown>): Promise<OvsdbError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(OvsdbError);
-    return e as OvsdbError;
-  }
-  throw new Error("expected a rejection");
-}
+import { rejection } from "../helpers/errors.js";
 
 describe("tls: ssl: remotes", () => {
   let pki: Pki;

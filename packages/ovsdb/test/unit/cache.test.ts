@@ -8,24 +8,14 @@ import { columnDecoder } from "../../src/cache/typed-decode.js";
 import fc from "fast-check";
 import { decodeDatum } from "../../src/protocol/datum.js";
 import type { TypedRow } from "../../src/protocol/datum.js";
-import { OvsdbError } from "../../src/protocol/errors.js";
 import { parseColumnType, parseSchema } from "../../src/protocol/schema.js";
+import { codeOf } from "../helpers/errors.js";
 
 const schema = parseSchema(JSON.parse(readFileSync(SCHEMAS.test, "utf8")));
 const U1 = "ef56cda3-501e-4411-999f-486fbeabe526";
 const U2 = "b222f872-afdb-482b-80e1-1ffc3165645c";
 const U3 = "0352f2d0-a72c-46ef-81d8-17dbcb64ff73";
 const U4 = "7c73685c-f425-4870-8dca-a0c120271891";
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(OvsdbError);
-    return (e as OvsdbError).code;
-  }
-  expect.fail("expected an OvsdbError");
-}
 
 function recorder(replica: Replica): { events: RowEvent[]; batches: ChangeBatch[] } {
   const events: RowEvent[] = [];
@@ -110,13 +100,13 @@ describe("cache/replica", () => {
     replica.applyUpdates({ Item: { [U1]: { insert: { name: "a" } } } });
     events.length = 0;
     const bad = { Item: { [U2]: { insert: { name: "b" } }, [U3]: { modify: { name: "c" } } } };
-    expect(code(() => replica.applyUpdates(bad))).to.equal("UPDATE_INCONSISTENT");
-    expect(code(() => replica.applyUpdates({ Item: { [U1]: { insert: { name: "again" } } } }))).to.equal("UPDATE_INCONSISTENT");
-    expect(code(() => replica.applyUpdates({ Item: { [U4]: { delete: null } } }))).to.equal("UPDATE_INCONSISTENT");
+    expect(codeOf(() => replica.applyUpdates(bad))).to.equal("UPDATE_INCONSISTENT");
+    expect(codeOf(() => replica.applyUpdates({ Item: { [U1]: { insert: { name: "again" } } } }))).to.equal("UPDATE_INCONSISTENT");
+    expect(codeOf(() => replica.applyUpdates({ Item: { [U4]: { delete: null } } }))).to.equal("UPDATE_INCONSISTENT");
     expect(replica.table("Item").size).to.equal(1);
     expect(replica.table("Item").get(U1)!.name).to.equal("a");
     expect(events).to.deep.equal([]);
-    expect(code(() => replica.applyUpdates({ Thing: {} }))).to.equal("INVALID_MESSAGE");
+    expect(codeOf(() => replica.applyUpdates({ Thing: {} }))).to.equal("INVALID_MESSAGE");
   });
 
   it("tracks the last transaction id of update3 / monitor_cond_since", () => {
@@ -211,8 +201,8 @@ describe("cache/replica", () => {
 
     it("rejects a full dump holding modify/delete, or an unmonitored table", () => {
       const replica = loaded();
-      expect(code(() => replica.resync({ Item: { [U1]: { modify: {} } } }, { full: true }))).to.equal("INVALID_MESSAGE");
-      expect(code(() => replica.resync({ Part: {} }, { full: true }))).to.equal("INVALID_MESSAGE");
+      expect(codeOf(() => replica.resync({ Item: { [U1]: { modify: {} } } }, { full: true }))).to.equal("INVALID_MESSAGE");
+      expect(codeOf(() => replica.resync({ Part: {} }, { full: true }))).to.equal("INVALID_MESSAGE");
       expect(replica.table("Item").size).to.equal(3);
     });
 
@@ -230,11 +220,11 @@ describe("cache/replica", () => {
   });
 
   it("rejects unknown tables, unknown columns and _uuid as a monitored column", () => {
-    expect(code(() => new Replica(schema, { Nope: true } as never))).to.equal("VALIDATION_ERROR");
-    expect(code(() => new Replica(schema, { Item: { columns: ["nope"] } }))).to.equal("VALIDATION_ERROR");
-    expect(code(() => new Replica(schema, { Item: { columns: ["_uuid"] } }))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => new Replica(schema, { Nope: true } as never))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => new Replica(schema, { Item: { columns: ["nope"] } }))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => new Replica(schema, { Item: { columns: ["_uuid"] } }))).to.equal("VALIDATION_ERROR");
     const replica = new Replica(schema, { Item: true });
-    expect(code(() => replica.table("Thing" as never))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => replica.table("Thing" as never))).to.equal("VALIDATION_ERROR");
   });
 
   it("is typed by a table map", () => {
@@ -319,7 +309,7 @@ describe("cache/typed-decode", () => {
   it("falls back to the checking decoder on anything unexpected (VALIDATION_ERROR)", () => {
     for (const [column, bad] of [["name", 3], ["tags", ["set", [1]]], ["external_ids", ["set", []]], ["external_ids", ["map", [null]]], ["thing", ["uuid", "nope"]], ["big", ["set", [1, 2]]], ["count", 1.5]] as const) {
       const dec = columnDecoder(item.columns.get(column)!, "Item");
-      expect(code(() => dec(bad)), `${column}`).to.equal("VALIDATION_ERROR");
+      expect(codeOf(() => dec(bad)), `${column}`).to.equal("VALIDATION_ERROR");
     }
   });
 });

@@ -5,25 +5,14 @@
  * "VALIDATION_ERROR", nothing built). Type-level expectations are checked by the repo typecheck.
  */
 import { expect } from "chai";
-import { OvsdbError } from "../../src/protocol/errors.js";
 import { NamedUuid, namedUuid } from "../../src/protocol/notation.js";
 import type { UuidRef } from "../../src/model/uuid-ref.js";
 import { Item, Part, Root, SCHEMA_VERSION, Thing, database, schema } from "../fixtures/codegen/test-schema/index.js";
 import type { InsertItem, Item as ItemRow, UpdateItem } from "../fixtures/codegen/test-schema/index.js";
+import { validationError } from "../helpers/errors.js";
 
 const U1 = "ef56cda3-501e-4411-999f-486fbeabe526";
 const U2 = "b222f872-afdb-482b-80e1-1ffc3165645c";
-
-function validationError(f: () => unknown): OvsdbError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(OvsdbError);
-    expect((e as OvsdbError).code).to.equal("VALIDATION_ERROR");
-    return e as OvsdbError;
-  }
-  return expect.fail("expected VALIDATION_ERROR");
-}
 
 describe("model runtime: table models of the generated test schema", () => {
   it("carries the table's protocol name, columns in schema order and the schema version", () => {

@@ -18,25 +18,14 @@ import {
   typedCondition,
   whereUuid,
 } from "../../src/protocol/conditions.js";
-import { OvsdbError } from "../../src/protocol/errors.js";
 import { map, namedUuid, set, uuid } from "../../src/protocol/notation.js";
 import type { ConditionFunction } from "../../src/protocol/operations.js";
 import { parseColumnType, parseSchema } from "../../src/protocol/schema.js";
+import { validationError } from "../helpers/errors.js";
 
 const schemaPath = fileURLToPath(new URL("../../../sandbox/schemas/test.ovsschema", import.meta.url));
 const item = parseSchema(JSON.parse(readFileSync(schemaPath, "utf8"))).tables.get("Item")!;
 const U1 = "ef56cda3-501e-4411-999f-486fbeabe526";
-
-function validationError(f: () => unknown): OvsdbError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(OvsdbError);
-    expect((e as OvsdbError).code).to.equal("VALIDATION_ERROR");
-    return e as OvsdbError;
-  }
-  throw new Error("expected VALIDATION_ERROR");
-}
 
 describe("conditions: wire builders", () => {
   it("each helper builds its [column, function, value] tuple", () => {

@@ -11,26 +11,15 @@ import {
   integerIsSafe,
   utf8CharLength,
 } from "../../src/protocol/datum.js";
-import { OvsdbError } from "../../src/protocol/errors.js";
 import { NamedUuid, Uuid } from "../../src/protocol/notation.js";
 import { parseColumnType, parseSchema, type BaseType, type ColumnType } from "../../src/protocol/schema.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { validationError } from "../helpers/errors.js";
 
 const T = (t: unknown): ColumnType => parseColumnType(t, "t");
 const U1 = "ef56cda3-501e-4411-999f-486fbeabe526";
 const U2 = "b222f872-afdb-482b-80e1-1ffc3165645c";
-
-function validationError(f: () => unknown): OvsdbError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(OvsdbError);
-    expect((e as OvsdbError).code).to.equal("VALIDATION_ERROR");
-    return e as OvsdbError;
-  }
-  throw new Error("expected VALIDATION_ERROR");
-}
 
 describe("datum: decodeDatum", () => {
   it("decodes scalars of every atomic type", () => {

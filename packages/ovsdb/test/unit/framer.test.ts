@@ -3,8 +3,9 @@ import fc from "fast-check";
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { OvsdbError } from "../../src/protocol/errors.js";
+import type { OvsdbError } from "../../src/protocol/errors.js";
 import { Framer, LONG_DIGIT_RUN } from "../../src/rpc/framer.js";
+import { thrown } from "../helpers/errors.js";
 
 const samples = join(dirname(fileURLToPath(import.meta.url)), "../fixtures/wire-samples");
 
@@ -42,16 +43,6 @@ function splitEvery(buf: Buffer, size: number): Buffer[] {
   const out: Buffer[] = [];
   for (let i = 0; i < buf.length; i += size) out.push(buf.subarray(i, i + size));
   return out;
-}
-
-function thrown(f: () => unknown): OvsdbError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(OvsdbError);
-    return e as OvsdbError;
-  }
-  throw new Error("expected a throw");
 }
 
 describe("framer", () => {

@@ -3,22 +3,12 @@ import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { SCHEMAS } from "@ovnkit/sandbox";
 import { Replica, type ReplicaTableOptions } from "../../src/cache/replica.js";
-import { OvsdbError } from "../../src/protocol/errors.js";
 import type { WireRow } from "../../src/protocol/notation.js";
 import { parseSchema } from "../../src/protocol/schema.js";
+import { codeOf } from "../helpers/errors.js";
 
 const schema = parseSchema(JSON.parse(readFileSync(SCHEMAS.test, "utf8")));
 const U = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(OvsdbError);
-    return (e as OvsdbError).code;
-  }
-  expect.fail("expected an OvsdbError");
-}
 
 function items(indexes: ReplicaTableOptions | true = true): Replica {
   return new Replica(schema, { Item: indexes });
@@ -43,7 +33,7 @@ describe("cache/indexes", () => {
   it("skips a schema index whose columns are not all monitored", () => {
     const r = items({ columns: ["count"] });
     expect(r.table("Item").indexNames()).to.deep.equal([]);
-    expect(code(() => r.table("Item").index("name"))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => r.table("Item").index("name"))).to.equal("VALIDATION_ERROR");
   });
 
   it("indexes one key of a map column (external_ids:pod), non-unique; rows without the key are not indexed", () => {
@@ -58,7 +48,7 @@ describe("cache/indexes", () => {
     });
     const pod = r.table("Item").index("pod");
     expect(pod.get("ns/vm").map((row) => row.name).sort()).to.deep.equal(["nic0", "nic1"]);
-    expect(code(() => pod.one("ns/vm"))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => pod.one("ns/vm"))).to.equal("VALIDATION_ERROR");
     // update2 map difference: change the pod key of nic1, add it to "other"
     r.applyUpdates({
       Item: {
@@ -99,8 +89,8 @@ describe("cache/indexes", () => {
     expect(t.index("big").get(7).map((row) => row._uuid)).to.deep.equal([U(2)]);
     expect(t.index("name+count").one("a", 2)!._uuid).to.equal(U(2));
     expect(t.index("name+count").one("a", 3)).to.equal(undefined);
-    expect(code(() => t.index("name+count").one("a"))).to.equal("VALIDATION_ERROR");
-    expect(code(() => t.index("thing").get(42))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => t.index("name+count").one("a"))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => t.index("thing").get(42))).to.equal("VALIDATION_ERROR");
   });
 
   it("keeps a unique index right when rows swap keys within one message", () => {
@@ -120,10 +110,10 @@ describe("cache/indexes", () => {
     r.applyUpdates({ Item: { [U(1)]: { insert: { name: "a", count: 5 } } } });
     const t = r.table("Item");
     expect(t.addIndex({ name: "count", columns: ["count"] }).get(5).map((row) => row.name)).to.deep.equal(["a"]);
-    expect(code(() => t.addIndex({ name: "count", columns: ["count"] }))).to.equal("VALIDATION_ERROR");
-    expect(code(() => t.addIndex({ name: "tags", columns: ["tags"] }))).to.equal("VALIDATION_ERROR");
-    expect(code(() => t.addIndex({ name: "bad", columns: [{ column: "name", key: "x" }] }))).to.equal("VALIDATION_ERROR");
-    expect(code(() => t.addIndex({ name: "none", columns: [] }))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => t.addIndex({ name: "count", columns: ["count"] }))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => t.addIndex({ name: "tags", columns: ["tags"] }))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => t.addIndex({ name: "bad", columns: [{ column: "name", key: "x" }] }))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => t.addIndex({ name: "none", columns: [] }))).to.equal("VALIDATION_ERROR");
   });
 
   it("property: after any sequence of update2 messages every index lookup equals a scan", () => {

@@ -1,22 +1,12 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { OvsdbError } from "../../src/protocol/errors.js";
 import { Uuid } from "../../src/protocol/notation.js";
 import { Framer } from "../../src/rpc/framer.js";
 import { decodeFrame, parseJson, parseJsonExact, stringifyJson } from "../../src/rpc/json.js";
+import { thrown } from "../helpers/errors.js";
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-
-function errorOf(f: () => unknown): OvsdbError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(OvsdbError);
-    return e as OvsdbError;
-  }
-  throw new Error("expected a throw");
-}
 
 /** Frames and decodes text the way a connection does (framer flag -> exact parser). */
 function viaFramer(text: string): unknown {
@@ -88,9 +78,9 @@ describe("json: exact int64", () => {
 
   it("invalid JSON is OvsdbError INVALID_JSON (both parsers)", () => {
     for (const bad of ['{"a":1,}', '{"a":tru}', '["x]', '{"a" 1}', "[1 2]", '{"a":"\u0001"}', '["\\x"]', "[01]", "[-]", "[1.]", "{}x"]) {
-      expect(errorOf(() => parseJsonExact(bad)).code, bad).to.equal("INVALID_JSON");
-      expect(errorOf(() => decodeFrame(Buffer.from(bad), false)).code, bad).to.equal("INVALID_JSON");
-      expect(errorOf(() => decodeFrame(Buffer.from(bad), true)).code, bad).to.equal("INVALID_JSON");
+      expect(thrown(() => parseJsonExact(bad)).code, bad).to.equal("INVALID_JSON");
+      expect(thrown(() => decodeFrame(Buffer.from(bad), false)).code, bad).to.equal("INVALID_JSON");
+      expect(thrown(() => decodeFrame(Buffer.from(bad), true)).code, bad).to.equal("INVALID_JSON");
     }
   });
 

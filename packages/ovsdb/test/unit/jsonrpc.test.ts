@@ -1,10 +1,11 @@
 import { expect } from "chai";
-import { OvsdbError } from "../../src/protocol/errors.js";
+import type { OvsdbError } from "../../src/protocol/errors.js";
 import { RpcError } from "../../src/protocol/rpc-error.js";
 import type { JsonValue } from "../../src/rpc/json.js";
 import { JsonRpcConnection } from "../../src/rpc/jsonrpc.js";
 import { parseRemote } from "../../src/transport/remote.js";
 import type { Transport, TransportHandlers } from "../../src/transport/transport.js";
+import { rejection } from "../helpers/errors.js";
 
 /** An in-memory transport: what the connection writes is recorded; the test plays the server. */
 class MemoryTransport implements Transport {
@@ -42,16 +43,6 @@ function setup(maxFrameBytes?: number) {
     { maxFrameBytes },
   );
   return { t, conn, notifications, closed };
-}
-
-async function rejection(p: Promise<unknown>): Promise<OvsdbError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(OvsdbError);
-    return e as OvsdbError;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("jsonrpc: the OVSDB JSON-RPC 1.0 adapter over json-rpc-2.0", () => {

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { OvsdbError } from "../../src/protocol/errors.js";
 import {
   deleteElements,
   deleteKeys,
@@ -23,22 +22,12 @@ import {
 import { namedUuid, set, uuid } from "../../src/protocol/notation.js";
 import type { Mutator } from "../../src/protocol/operations.js";
 import { parseColumnType, parseSchema } from "../../src/protocol/schema.js";
+import { validationError } from "../helpers/errors.js";
 
 const schemaPath = fileURLToPath(new URL("../../../sandbox/schemas/test.ovsschema", import.meta.url));
 const schema = parseSchema(JSON.parse(readFileSync(schemaPath, "utf8")));
 const item = schema.tables.get("Item")!;
 const U1 = "ef56cda3-501e-4411-999f-486fbeabe526";
-
-function validationError(f: () => unknown): OvsdbError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(OvsdbError);
-    expect((e as OvsdbError).code).to.equal("VALIDATION_ERROR");
-    return e as OvsdbError;
-  }
-  throw new Error("expected VALIDATION_ERROR");
-}
 
 describe("mutations: wire builders", () => {
   it("arithmetic and set/map mutators", () => {

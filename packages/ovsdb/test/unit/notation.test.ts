@@ -1,6 +1,5 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { OvsdbError } from "../../src/protocol/errors.js";
 import {
   NamedUuid,
   OvsdbMap,
@@ -19,19 +18,9 @@ import {
   uuid,
   type Value,
 } from "../../src/protocol/notation.js";
+import { validationError } from "../helpers/errors.js";
 
 const U1 = "ef56cda3-501e-4411-999f-486fbeabe526";
-
-function validationError(f: () => unknown): OvsdbError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(OvsdbError);
-    expect((e as OvsdbError).code).to.equal("VALIDATION_ERROR");
-    return e as OvsdbError;
-  }
-  throw new Error("expected VALIDATION_ERROR");
-}
 
 describe("notation: atoms", () => {
   it("uuid and named-uuid", () => {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { eq, whereUuid } from "../../src/protocol/conditions.js";
-import { OvsdbError } from "../../src/protocol/errors.js";
+import type { OvsdbError } from "../../src/protocol/errors.js";
 import { insertPairs } from "../../src/protocol/mutations.js";
 import { NamedUuid, namedUuid, set } from "../../src/protocol/notation.js";
 import {
@@ -23,21 +23,12 @@ import {
 } from "../../src/protocol/operations.js";
 import { parseSchema } from "../../src/protocol/schema.js";
 import { validateTransaction } from "../../src/protocol/validate.js";
+import { codeOf } from "../helpers/errors.js";
 
 const schemaPath = fileURLToPath(new URL("../../../sandbox/schemas/test.ovsschema", import.meta.url));
 const schema = parseSchema(JSON.parse(readFileSync(schemaPath, "utf8")));
 const item = schema.tables.get("Item")!;
 const U1 = "ef56cda3-501e-4411-999f-486fbeabe526";
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(OvsdbError);
-    return (e as OvsdbError).code;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("operations: wire builders", () => {
   it("build the exact RFC 7047 shapes", () => {
@@ -108,12 +99,12 @@ describe("operations: wire builders", () => {
   });
 
   it("refuse malformed arguments with VALIDATION_ERROR", () => {
-    expect(code(() => insertOp("Item", {}, { uuidName: "1bad" }))).to.equal("VALIDATION_ERROR");
-    expect(code(() => insertOp("Item", {}, { uuid: "not-a-uuid" }))).to.equal("VALIDATION_ERROR");
-    expect(code(() => waitOp("Item", [], [], "<" as "==", []))).to.equal("VALIDATION_ERROR");
-    expect(code(() => waitOp("Item", [], [], "==", [], { timeout: -1 }))).to.equal("VALIDATION_ERROR");
-    expect(code(() => waitOp("Item", [], [], "==", [], { timeout: 1.5 }))).to.equal("VALIDATION_ERROR");
-    expect(code(() => assertOp("no spaces"))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => insertOp("Item", {}, { uuidName: "1bad" }))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => insertOp("Item", {}, { uuid: "not-a-uuid" }))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => waitOp("Item", [], [], "<" as "==", []))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => waitOp("Item", [], [], "==", [], { timeout: -1 }))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => waitOp("Item", [], [], "==", [], { timeout: 1.5 }))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => assertOp("no spaces"))).to.equal("VALIDATION_ERROR");
   });
 });
 
@@ -150,9 +141,9 @@ describe("operations: schema-aware builders", () => {
     const t = typedInsertOp(schema.tables.get("Thing")!, { label: "x" }, { uuidName: "t1" });
     const i = typedInsertOp(item, { name: "n", thing: new NamedUuid("t1") });
     expect(() => validateTransaction(schema, [t, i])).to.not.throw();
-    expect(code(() => typedInsertOp(item, { tag: 5000 }))).to.equal("VALIDATION_ERROR");
-    expect(code(() => typedInsertOp(item, { color: "purple" }))).to.equal("VALIDATION_ERROR");
-    expect(code(() => typedInsertOp(item, { nope: 1 }))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => typedInsertOp(item, { tag: 5000 }))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => typedInsertOp(item, { color: "purple" }))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => typedInsertOp(item, { nope: 1 }))).to.equal("VALIDATION_ERROR");
   });
 
   it("typedUpdateOp refuses immutable columns", () => {

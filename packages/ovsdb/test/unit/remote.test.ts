@@ -1,16 +1,6 @@
 import { expect } from "chai";
-import { OvsdbError } from "../../src/protocol/errors.js";
 import { formatRemote, parseRemote, parseRemotes } from "../../src/transport/remote.js";
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(OvsdbError);
-    return (e as OvsdbError).code;
-  }
-  throw new Error("expected a throw");
-}
+import { codeOf } from "../helpers/errors.js";
 
 describe("remote strings", () => {
   it("parses unix:, tcp: and ssl: as OVS writes them", () => {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { OvsdbError } from "../../src/protocol/errors.js";
+import type { OvsdbError } from "../../src/protocol/errors.js";
 import type { WireAtom, WireRow, WireValue } from "../../src/protocol/notation.js";
 import { parseColumnType, parseSchema, type ColumnType } from "../../src/protocol/schema.js";
 import {
@@ -14,6 +14,7 @@ import {
   defaultWireValue,
   type RowSource,
 } from "../../src/protocol/updates.js";
+import { codeOf } from "../helpers/errors.js";
 
 const T = (t: unknown): ColumnType => parseColumnType(t, "t");
 const U1 = "ef56cda3-501e-4411-999f-486fbeabe526";
@@ -43,16 +44,6 @@ const itemSchema = testSchema.tables.get("Item")!;
 function source(tables: Record<string, Record<string, WireRow>>): RowSource {
   const maps = new Map(Object.entries(tables).map(([t, rows]) => [t, new Map(Object.entries(rows))]));
   return { tableRows: (t) => maps.get(t) };
-}
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(OvsdbError);
-    return (e as OvsdbError).code;
-  }
-  expect.fail("expected an OvsdbError");
 }
 
 /** Canonical comparable form of a set/map wire value (element order does not matter). */
@@ -127,7 +118,7 @@ describe("protocol/updates: update2 datum differences", () => {
   });
 
   it("rejects a non-map difference for a map column", () => {
-    expect(code(() => applyDatumDiff(["map", []], "x", T({ key: "string", value: "string", min: 0, max: "unlimited" })))).to.equal(
+    expect(codeOf(() => applyDatumDiff(["map", []], "x", T({ key: "string", value: "string", min: 0, max: "unlimited" })))).to.equal(
       "INVALID_MESSAGE",
     );
   });
@@ -207,11 +198,11 @@ describe("protocol/updates: row changes", () => {
 
   it("reports inconsistencies as UPDATE_INCONSISTENT with table and uuid", () => {
     const src = source({ Item: { [U1]: { name: "one" } } });
-    expect(code(() => changesFromTableUpdates2(testSchema, src, { Item: { [U1]: { insert: { name: "x" } } } }))).to.equal(
+    expect(codeOf(() => changesFromTableUpdates2(testSchema, src, { Item: { [U1]: { insert: { name: "x" } } } }))).to.equal(
       "UPDATE_INCONSISTENT",
     );
-    expect(code(() => changesFromTableUpdates2(testSchema, src, { Item: { [U1]: { initial: {} } } }))).to.equal("UPDATE_INCONSISTENT");
-    expect(code(() => changesFromTableUpdates2(testSchema, src, { Item: { [U2]: { modify: { name: "x" } } } }))).to.equal(
+    expect(codeOf(() => changesFromTableUpdates2(testSchema, src, { Item: { [U1]: { initial: {} } } }))).to.equal("UPDATE_INCONSISTENT");
+    expect(codeOf(() => changesFromTableUpdates2(testSchema, src, { Item: { [U2]: { modify: { name: "x" } } } }))).to.equal(
       "UPDATE_INCONSISTENT",
     );
     try {
@@ -225,11 +216,11 @@ describe("protocol/updates: row changes", () => {
 
   it("rejects malformed updates and unmonitored tables as INVALID_MESSAGE", () => {
     const src = source({ Item: {} });
-    expect(code(() => changesFromTableUpdates2(testSchema, src, null))).to.equal("INVALID_MESSAGE");
-    expect(code(() => changesFromTableUpdates2(testSchema, src, { Item: { [U1]: { frob: {} } } }))).to.equal("INVALID_MESSAGE");
-    expect(code(() => changesFromTableUpdates2(testSchema, src, { Item: { [U1]: { insert: 3 } } }))).to.equal("INVALID_MESSAGE");
-    expect(code(() => changesFromTableUpdates2(testSchema, src, { Nope: {} }))).to.equal("INVALID_MESSAGE");
-    expect(code(() => changesFromTableUpdates(testSchema, src, { Item: { [U1]: {} } }))).to.equal("INVALID_MESSAGE");
+    expect(codeOf(() => changesFromTableUpdates2(testSchema, src, null))).to.equal("INVALID_MESSAGE");
+    expect(codeOf(() => changesFromTableUpdates2(testSchema, src, { Item: { [U1]: { frob: {} } } }))).to.equal("INVALID_MESSAGE");
+    expect(codeOf(() => changesFromTableUpdates2(testSchema, src, { Item: { [U1]: { insert: 3 } } }))).to.equal("INVALID_MESSAGE");
+    expect(codeOf(() => changesFromTableUpdates2(testSchema, src, { Nope: {} }))).to.equal("INVALID_MESSAGE");
+    expect(codeOf(() => changesFromTableUpdates(testSchema, src, { Item: { [U1]: {} } }))).to.equal("INVALID_MESSAGE");
   });
 
   it("applies the real ovsdb-server samples: monitor_cond reply, then an update2 map difference, then delete", () => {
@@ -274,9 +265,9 @@ describe("protocol/updates: row changes", () => {
     expect(changesFromTableUpdates(testSchema, src, { Item: { [U1]: { old: { name: "a" } } } })).to.deep.equal([
       { table: "Item", uuid: U1, kind: "delete", old: { name: "a", opt: 3, tags: "x" } },
     ]);
-    expect(code(() => changesFromTableUpdates(testSchema, src, { Item: { [U2]: { old: {}, new: {} } } }))).to.equal(
+    expect(codeOf(() => changesFromTableUpdates(testSchema, src, { Item: { [U2]: { old: {}, new: {} } } }))).to.equal(
       "UPDATE_INCONSISTENT",
     );
-    expect(code(() => changesFromTableUpdates(testSchema, src, { Item: { [U1]: { new: {} } } }))).to.equal("UPDATE_INCONSISTENT");
+    expect(codeOf(() => changesFromTableUpdates(testSchema, src, { Item: { [U1]: { new: {} } } }))).to.equal("UPDATE_INCONSISTENT");
   });
 });

@@ -2,10 +2,11 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { OvsdbError } from "../../src/protocol/errors.js";
+import type { OvsdbError } from "../../src/protocol/errors.js";
 import type { Operation } from "../../src/protocol/operations.js";
 import { parseSchema } from "../../src/protocol/schema.js";
 import { validateOperation, validateTransaction } from "../../src/protocol/validate.js";
+import { validationError } from "../helpers/errors.js";
 
 const schemaPath = fileURLToPath(new URL("../../../sandbox/schemas/test.ovsschema", import.meta.url));
 const schema = parseSchema(JSON.parse(readFileSync(schemaPath, "utf8")));
@@ -13,17 +14,7 @@ const nbPath = fileURLToPath(new URL("../fixtures/wire-samples/nb-unix/02-get_sc
 const nb = parseSchema((JSON.parse(readFileSync(nbPath, "utf8")) as { result: unknown }).result);
 const U1 = "ef56cda3-501e-4411-999f-486fbeabe526";
 
-function refused(f: () => void): OvsdbError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(OvsdbError);
-    expect((e as OvsdbError).code).to.equal("VALIDATION_ERROR");
-    return e as OvsdbError;
-  }
-  throw new Error("expected VALIDATION_ERROR");
-}
-const bad = (op: unknown, index = 0): OvsdbError => refused(() => validateOperation(schema, op as Operation, index));
+const bad = (op: unknown, index = 0): OvsdbError => validationError(() => validateOperation(schema, op as Operation, index));
 const ok = (op: unknown): void => validateOperation(schema, op as Operation);
 
 describe("validate: well-formed operations pass", () => {
@@ -184,14 +175,14 @@ describe("validate: malformed operations are refused before sending", () => {
   });
 
   it("transaction: duplicate uuid-name, undeclared named-uuid", () => {
-    const dup = refused(() =>
+    const dup = validationError(() =>
       validateTransaction(schema, [
         { op: "insert", table: "Thing", row: { label: "a" }, "uuid-name": "t" },
         { op: "insert", table: "Thing", row: { label: "b" }, "uuid-name": "t" },
       ]),
     );
     expect(dup.details.index).to.equal(1);
-    const undeclared = refused(() =>
+    const undeclared = validationError(() =>
       validateTransaction(schema, [
         { op: "comment", comment: "x" },
         { op: "update", table: "Root", where: [], row: { things: ["named-uuid", "ghost"] } },
@@ -199,7 +190,7 @@ describe("validate: malformed operations are refused before sending", () => {
     );
     expect(undeclared.details).to.include({ index: 1, got: "ghost" });
     // the failing op is reported by index even when it is not the first
-    const second = refused(() =>
+    const second = validationError(() =>
       validateTransaction(schema, [{ op: "abort" }, { op: "insert", table: "Item", row: { tag: "x" } }]),
     );
     expect(second.details.index).to.equal(1);
