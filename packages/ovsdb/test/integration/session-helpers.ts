@@ -1,19 +1,19 @@
 // Helpers for the session tests (reconnect, probe, leader, cluster): the reference dump of a real server
 // (`ovsdb-client --format=json dump`), replica-vs-dump comparison, status recording, polling.
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
-import { SCHEMAS, pollUntil, run } from "@ovnkit/sandbox";
+import { pollUntil, run } from "@ovnkit/sandbox";
 import type { Subscription } from "rxjs";
 import type { OvsdbSession } from "../../src/client/session.js";
 import type { SessionState, SessionStatus } from "../../src/client/session-status.js";
 import type { Monitor } from "../../src/monitor/monitor.js";
 import type { WireRow } from "../../src/protocol/notation.js";
-import { parseSchema, type DatabaseSchema } from "../../src/protocol/schema.js";
+import type { DatabaseSchema } from "../../src/protocol/schema.js";
 import { parseJson } from "../../src/rpc/json.js";
 import { wireRowEquals } from "../../src/cache/row-equality.js";
+import { loadNbSchema } from "../helpers/schemas.js";
 
 export const NB = "OVN_Northbound";
-export const nbSchema: DatabaseSchema = parseSchema(JSON.parse(readFileSync(SCHEMAS.nb, "utf8")));
+export const nbSchema: DatabaseSchema = loadNbSchema();
 
 /** table -> uuid -> row (without _uuid / _version), as `ovsdb-client --format=json dump` prints it. */
 export type Dump = Map<string, Map<string, WireRow>>;

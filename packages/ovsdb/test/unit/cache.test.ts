@@ -1,6 +1,4 @@
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
-import { SCHEMAS } from "@ovnkit/sandbox";
 import { Replica } from "../../src/cache/replica.js";
 import type { ChangeBatch, RowEvent } from "../../src/cache/row-event.js";
 import { wireRowEquals, wireValueEquals } from "../../src/cache/row-equality.js";
@@ -8,10 +6,11 @@ import { columnDecoder } from "../../src/cache/typed-decode.js";
 import fc from "fast-check";
 import { decodeDatum } from "../../src/protocol/datum.js";
 import type { TypedRow } from "../../src/protocol/datum.js";
-import { parseColumnType, parseSchema } from "../../src/protocol/schema.js";
+import { parseColumnType } from "../../src/protocol/schema.js";
 import { codeOf } from "../helpers/errors.js";
+import { loadTestSchema } from "../helpers/schemas.js";
 
-const schema = parseSchema(JSON.parse(readFileSync(SCHEMAS.test, "utf8")));
+const schema = loadTestSchema();
 const U1 = "ef56cda3-501e-4411-999f-486fbeabe526";
 const U2 = "b222f872-afdb-482b-80e1-1ffc3165645c";
 const U3 = "0352f2d0-a72c-46ef-81d8-17dbcb64ff73";

@@ -1,6 +1,4 @@
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import {
   condition,
   conditionValueType,
@@ -20,11 +18,11 @@ import {
 } from "../../src/protocol/conditions.js";
 import { map, namedUuid, set, uuid } from "../../src/protocol/notation.js";
 import type { ConditionFunction } from "../../src/protocol/operations.js";
-import { parseColumnType, parseSchema } from "../../src/protocol/schema.js";
+import { parseColumnType } from "../../src/protocol/schema.js";
 import { validationError } from "../helpers/errors.js";
+import { loadTestSchema } from "../helpers/schemas.js";
 
-const schemaPath = fileURLToPath(new URL("../../../sandbox/schemas/test.ovsschema", import.meta.url));
-const item = parseSchema(JSON.parse(readFileSync(schemaPath, "utf8"))).tables.get("Item")!;
+const item = loadTestSchema().tables.get("Item")!;
 const U1 = "ef56cda3-501e-4411-999f-486fbeabe526";
 
 describe("conditions: wire builders", () => {

@@ -12,10 +12,9 @@ import {
   utf8CharLength,
 } from "../../src/protocol/datum.js";
 import { NamedUuid, Uuid } from "../../src/protocol/notation.js";
-import { parseColumnType, parseSchema, type BaseType, type ColumnType } from "../../src/protocol/schema.js";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { parseColumnType, type BaseType, type ColumnType } from "../../src/protocol/schema.js";
 import { validationError } from "../helpers/errors.js";
+import { loadTestSchema } from "../helpers/schemas.js";
 
 const T = (t: unknown): ColumnType => parseColumnType(t, "t");
 const U1 = "ef56cda3-501e-4411-999f-486fbeabe526";
@@ -167,8 +166,7 @@ describe("datum: encodeDatum", () => {
 });
 
 describe("datum: rows", () => {
-  const testSchemaPath = fileURLToPath(new URL("../../../sandbox/schemas/test.ovsschema", import.meta.url));
-  const schema = parseSchema(JSON.parse(readFileSync(testSchemaPath, "utf8")));
+  const schema = loadTestSchema();
   const item = schema.tables.get("Item")!;
 
   it("decodes a wire row with _uuid and _version", () => {

@@ -1,21 +1,13 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { readFileSync, readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { OvsdbError } from "../../src/protocol/errors.js";
 import { Framer, LONG_DIGIT_RUN } from "../../src/rpc/framer.js";
 import { thrown } from "../helpers/errors.js";
-
-const samples = join(dirname(fileURLToPath(import.meta.url)), "../fixtures/wire-samples");
+import { readTranscript, wireSampleDirs } from "../helpers/wire-samples.js";
 
 /** The wire samples' messages, re-serialized compactly and concatenated the way ovsdb-server writes them. */
 function sampleStreams(): { name: string; messages: Buffer[] }[] {
-  return readdirSync(samples).map((name) => {
-    const lines = readFileSync(join(samples, name, "transcript.jsonl"), "utf8").split("\n").filter((l) => l.trim() !== "");
-    const messages = lines.map((l) => Buffer.from(JSON.stringify((JSON.parse(l) as { msg: unknown }).msg)));
-    return { name, messages };
-  });
+  return wireSampleDirs().map((name) => ({ name, messages: readTranscript(name).map((msg) => Buffer.from(JSON.stringify(msg))) }));
 }
 
 /** Messages that stress the string scanner: escapes, brackets in strings, multibyte UTF-8, long digit runs. */

@@ -1,13 +1,11 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { readFileSync } from "node:fs";
-import { SCHEMAS } from "@ovnkit/sandbox";
 import { Replica, type ReplicaTableOptions } from "../../src/cache/replica.js";
 import type { WireRow } from "../../src/protocol/notation.js";
-import { parseSchema } from "../../src/protocol/schema.js";
 import { codeOf } from "../helpers/errors.js";
+import { loadTestSchema } from "../helpers/schemas.js";
 
-const schema = parseSchema(JSON.parse(readFileSync(SCHEMAS.test, "utf8")));
+const schema = loadTestSchema();
 const U = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
 
 function items(indexes: ReplicaTableOptions | true = true): Replica {

@@ -2,18 +2,16 @@
 // (notifications that race a monitor reply deterministically, inconsistent updates, monitor_canceled).
 // The same paths run against a real server in test/integration/{monitor,cache}.test.ts.
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
 import { Subject } from "rxjs";
-import { SCHEMAS } from "@ovnkit/sandbox";
 import type { RowEvent } from "../../src/cache/row-event.js";
 import { OvsdbError } from "../../src/protocol/errors.js";
-import { parseSchema } from "../../src/protocol/schema.js";
 import type { TableUpdates2 } from "../../src/protocol/updates.js";
 import type { MonitorId, OvsdbNotification } from "../../src/rpc/methods.js";
 import { eventQueue } from "../../src/monitor/event-queue.js";
 import { Monitor, type MonitorClient, type MonitorStatus } from "../../src/monitor/monitor.js";
+import { loadTestSchema } from "../helpers/schemas.js";
 
-const schema = parseSchema(JSON.parse(readFileSync(SCHEMAS.test, "utf8")));
+const schema = loadTestSchema();
 const U1 = "ef56cda3-501e-4411-999f-486fbeabe526";
 const U2 = "b222f872-afdb-482b-80e1-1ffc3165645c";
 const U3 = "0352f2d0-a72c-46ef-81d8-17dbcb64ff73";

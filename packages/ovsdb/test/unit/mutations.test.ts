@@ -1,6 +1,4 @@
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import {
   deleteElements,
   deleteKeys,
@@ -21,11 +19,11 @@ import {
 } from "../../src/protocol/mutations.js";
 import { namedUuid, set, uuid } from "../../src/protocol/notation.js";
 import type { Mutator } from "../../src/protocol/operations.js";
-import { parseColumnType, parseSchema } from "../../src/protocol/schema.js";
+import { parseColumnType } from "../../src/protocol/schema.js";
 import { validationError } from "../helpers/errors.js";
+import { loadTestSchema } from "../helpers/schemas.js";
 
-const schemaPath = fileURLToPath(new URL("../../../sandbox/schemas/test.ovsschema", import.meta.url));
-const schema = parseSchema(JSON.parse(readFileSync(schemaPath, "utf8")));
+const schema = loadTestSchema();
 const item = schema.tables.get("Item")!;
 const U1 = "ef56cda3-501e-4411-999f-486fbeabe526";
 

@@ -1,6 +1,4 @@
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { eq, whereUuid } from "../../src/protocol/conditions.js";
 import type { OvsdbError } from "../../src/protocol/errors.js";
 import { insertPairs } from "../../src/protocol/mutations.js";
@@ -21,12 +19,11 @@ import {
   updateOp,
   waitOp,
 } from "../../src/protocol/operations.js";
-import { parseSchema } from "../../src/protocol/schema.js";
 import { validateTransaction } from "../../src/protocol/validate.js";
 import { codeOf } from "../helpers/errors.js";
+import { loadTestSchema } from "../helpers/schemas.js";
 
-const schemaPath = fileURLToPath(new URL("../../../sandbox/schemas/test.ovsschema", import.meta.url));
-const schema = parseSchema(JSON.parse(readFileSync(schemaPath, "utf8")));
+const schema = loadTestSchema();
 const item = schema.tables.get("Item")!;
 const U1 = "ef56cda3-501e-4411-999f-486fbeabe526";
 

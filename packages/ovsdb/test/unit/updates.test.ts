@@ -1,7 +1,5 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { OvsdbError } from "../../src/protocol/errors.js";
 import type { WireAtom, WireRow, WireValue } from "../../src/protocol/notation.js";
 import { parseColumnType, parseSchema, type ColumnType } from "../../src/protocol/schema.js";
@@ -15,15 +13,16 @@ import {
   type RowSource,
 } from "../../src/protocol/updates.js";
 import { codeOf } from "../helpers/errors.js";
+import { loadRecordedNbSchema } from "../helpers/schemas.js";
+import { readWireSample } from "../helpers/wire-samples.js";
 
 const T = (t: unknown): ColumnType => parseColumnType(t, "t");
 const U1 = "ef56cda3-501e-4411-999f-486fbeabe526";
 const U2 = "b222f872-afdb-482b-80e1-1ffc3165645c";
 const U3 = "0352f2d0-a72c-46ef-81d8-17dbcb64ff73";
 
-const fixtures = fileURLToPath(new URL("../fixtures/wire-samples/nb-unix/", import.meta.url));
-const fixture = (name: string): { result?: unknown; params?: unknown[] } => JSON.parse(readFileSync(fixtures + name, "utf8"));
-const nbSchema = parseSchema((fixture("02-get_schema.response.json") as { result: unknown }).result);
+const fixture = (name: string): { result?: unknown; params?: unknown[] } => readWireSample("nb-unix", name);
+const nbSchema = loadRecordedNbSchema();
 
 const testSchema = parseSchema({
   name: "T",

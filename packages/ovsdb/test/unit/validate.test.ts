@@ -1,17 +1,13 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { OvsdbError } from "../../src/protocol/errors.js";
 import type { Operation } from "../../src/protocol/operations.js";
-import { parseSchema } from "../../src/protocol/schema.js";
 import { validateOperation, validateTransaction } from "../../src/protocol/validate.js";
 import { validationError } from "../helpers/errors.js";
+import { loadRecordedNbSchema, loadTestSchema } from "../helpers/schemas.js";
 
-const schemaPath = fileURLToPath(new URL("../../../sandbox/schemas/test.ovsschema", import.meta.url));
-const schema = parseSchema(JSON.parse(readFileSync(schemaPath, "utf8")));
-const nbPath = fileURLToPath(new URL("../fixtures/wire-samples/nb-unix/02-get_schema.response.json", import.meta.url));
-const nb = parseSchema((JSON.parse(readFileSync(nbPath, "utf8")) as { result: unknown }).result);
+const schema = loadTestSchema();
+const nb = loadRecordedNbSchema();
 const U1 = "ef56cda3-501e-4411-999f-486fbeabe526";
 
 const bad = (op: unknown, index = 0): OvsdbError => validationError(() => validateOperation(schema, op as Operation, index));

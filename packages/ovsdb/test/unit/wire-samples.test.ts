@@ -2,9 +2,6 @@
 // transact requests validate against the NB schema, transact replies go through checkTransactResult,
 // monitor replies and update/update2/update3 notifications decode row by row with decodeRow.
 import { expect } from "chai";
-import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { decodeRow } from "../../src/protocol/datum.js";
 import { isUuidString } from "../../src/protocol/notation.js";
 import type { Operation } from "../../src/protocol/operations.js";
@@ -13,12 +10,10 @@ import { rpcErrorFrom } from "../../src/protocol/rpc-error.js";
 import { parseSchema, type DatabaseSchema, type TableSchema } from "../../src/protocol/schema.js";
 import { TransactionError } from "../../src/protocol/transaction-error.js";
 import { validateOperation, validateTransaction } from "../../src/protocol/validate.js";
+import { loadRecordedNbSchema } from "../helpers/schemas.js";
+import { readTranscript, readWireSample, wireSampleDirs, wireSampleFiles } from "../helpers/wire-samples.js";
 
-const ROOT = fileURLToPath(new URL("../fixtures/wire-samples/", import.meta.url));
-const DIRS = readdirSync(ROOT, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .map((d) => d.name)
-  .sort();
+const DIRS = wireSampleDirs();
 
 /** The _Server database's one table, as ovsdb-server 3.1 defines it (ovsdb/_server.ovsschema 1.2.0). */
 const SERVER_SCHEMA = parseSchema({
@@ -163,10 +158,6 @@ function run(nb: DatabaseSchema, messages: Msg[]): Stats {
   return stats;
 }
 
-function readJson(path: string): Msg {
-  return JSON.parse(readFileSync(path, "utf8")) as Msg;
-}
-
 describe("wire samples (ovsdb-server 3.1 recordings)", () => {
   it("has recordings to check", () => {
     expect(DIRS.length).to.be.greaterThan(0);
@@ -174,7 +165,7 @@ describe("wire samples (ovsdb-server 3.1 recordings)", () => {
 
   for (const dir of DIRS) {
     describe(dir, () => {
-      const nb = parseSchema(readJson(join(ROOT, dir, "02-get_schema.response.json")).result);
+      const nb = loadRecordedNbSchema(dir);
 
       function expectFullCoverage(stats: Stats): void {
         expect(stats.transactions).to.equal(5);
@@ -193,17 +184,13 @@ describe("wire samples (ovsdb-server 3.1 recordings)", () => {
       }
 
       it("every *.json file: requests validate, replies check, notifications decode", () => {
-        const files = readdirSync(join(ROOT, dir))
-          .filter((f) => f.endsWith(".json"))
-          .sort();
+        const files = wireSampleFiles(dir).filter((f) => f.endsWith(".json"));
         expect(files.length).to.be.greaterThan(30);
-        expectFullCoverage(run(nb, files.map((f) => readJson(join(ROOT, dir, f)))));
+        expectFullCoverage(run(nb, files.map((f) => readWireSample<Msg>(dir, f))));
       });
 
       it("transcript.jsonl: the same in recorded order", () => {
-        const lines = readFileSync(join(ROOT, dir, "transcript.jsonl"), "utf8").split("\n").filter((l) => l.trim() !== "");
-        const msgs = lines.map((l) => (JSON.parse(l) as { msg: Msg }).msg);
-        expectFullCoverage(run(nb, msgs));
+        expectFullCoverage(run(nb, readTranscript<Msg>(dir)));
       });
     });
   }
