@@ -11,79 +11,24 @@
  *        [--reply FILE (reuse a captured reply)] [--save FILE (keep the captured reply)]
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
-import { Framer, OvsdbClient, decodeFrame, namedUuid, type Operation } from "@ovnkit/ovsdb";
-import { startOvsdbServer } from "@ovnkit/sandbox";
+import { Framer, decodeFrame } from "@ovnkit/ovsdb";
+import { captureReply } from "./lib/capture.js";
+import { arg, gcFn, median } from "./lib/cli.js";
+import { startLspNb, widePortRow } from "./lib/nb-lsp.js";
 
 const CHUNK = 64 * 1024;
-const BATCH = 10_000;
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
-
-function lspRow(i: number): Operation {
-  const ns = `namespace-${i % 97}`;
-  const pod = `virt-launcher-vm-${i}-${(i * 7919).toString(36)}`;
-  const mac = `0a:58:0a:${((i >> 16) & 0xff).toString(16).padStart(2, "0")}:${((i >> 8) & 0xff).toString(16).padStart(2, "0")}:${(i & 0xff).toString(16).padStart(2, "0")}`;
-  const ip = `10.${128 + ((i >> 16) & 0x3f)}.${(i >> 8) & 0xff}.${i & 0xff}`;
-  return {
-    op: "insert",
-    table: "Logical_Switch_Port",
-    "uuid-name": `lsp${i}`,
-    row: {
-      name: `${ns}_${pod}`,
-      addresses: ["set", [`${mac} ${ip}`]],
-      port_security: ["set", [`${mac} ${ip}/14`]],
-      external_ids: ["map", [["pod", "true"], ["namespace", ns], ["k8s.ovn.org/nad", "default"], ["vm", `vm-${i}`]]],
-      options: ["map", [["requested-chassis", `node-${i % 50}.cluster.example.com`], ["iface-id-ver", `${(i * 2654435761) % 4294967296}`]]],
-    },
-  };
-}
 
 /** Starts an NB server, inserts `rows` ports, and captures the raw bytes of a monitor_cond reply. */
-async function captureReply(rows: number, file: string): Promise<void> {
-  const server = await startOvsdbServer({ schema: "nb" });
+async function captureMonitorReply(rows: number, file: string): Promise<void> {
+  const t0 = performance.now();
+  const server = await startLspNb(rows, widePortRow);
   try {
-    const client = await OvsdbClient.connect(server.unixRemote);
-    const t0 = performance.now();
-    for (let start = 0; start < rows; start += BATCH) {
-      const ops: Operation[] = [];
-      const names = [];
-      for (let i = start; i < Math.min(rows, start + BATCH); i++) {
-        ops.push(lspRow(i));
-        names.push(namedUuid(`lsp${i}`).toJSON());
-      }
-      ops.push({ op: "insert", table: "Logical_Switch", row: { name: `ls-${start / BATCH}`, ports: ["set", names] } });
-      await client.transact("OVN_Northbound", ops, { validate: false });
-    }
-    await client.close();
     console.log(`inserted ${rows} Logical_Switch_Port rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-
-    // raw socket: send monitor_cond, keep every byte until the reply frame is complete
-    const bytes = await new Promise<Buffer>((resolve, reject) => {
-      const sock = createConnection({ path: server.unixSocket });
-      const chunks: Buffer[] = [];
-      const framer = new Framer({ maxFrameBytes: 2 ** 31 - 1 });
-      sock.on("error", reject);
-      sock.on("connect", () => {
-        sock.write(JSON.stringify({ method: "monitor_cond", params: ["OVN_Northbound", "bench", { Logical_Switch_Port: [{}] }], id: 1 }));
-      });
-      sock.on("data", (c: Buffer) => {
-        chunks.push(c);
-        framer.push(c, () => {
-          sock.destroy();
-          resolve(Buffer.concat(chunks));
-        });
-      });
-    });
-    await writeFile(file, bytes);
+    const request = JSON.stringify({ method: "monitor_cond", params: ["OVN_Northbound", "bench", { Logical_Switch_Port: [{}] }], id: 1 });
+    await writeFile(file, await captureReply(server.unixSocket, request));
   } finally {
     await server.stop({ removeDir: true });
   }
@@ -113,19 +58,6 @@ function runBare(chunks: Buffer[]): unknown {
   return JSON.parse(Buffer.concat(chunks).toString("utf8"));
 }
 
-/** A full collection before each timed round, so that neither side pays for the other's garbage. */
-function exposeGc(): () => void {
-  const existing = (globalThis as { gc?: () => void }).gc;
-  if (existing) return existing;
-  setFlagsFromString("--expose-gc");
-  return runInNewContext("gc") as () => void;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 async function main(): Promise<void> {
   const rows = Number(arg("rows", "100000"));
   const rounds = Number(arg("rounds", "7"));
@@ -133,7 +65,7 @@ async function main(): Promise<void> {
   try {
     const given = arg("reply", "");
     const file = given || arg("save", "") || join(dir, "monitor-reply.json");
-    if (!given) await captureReply(rows, file);
+    if (!given) await captureMonitorReply(rows, file);
     const bytes = await readFile(file);
     const chunks = chunksOf(bytes);
     const mb = bytes.length / 1e6;
@@ -144,7 +76,7 @@ async function main(): Promise<void> {
     if (n !== Object.keys(b.result.Logical_Switch_Port ?? {}).length || a.id !== b.id) throw new Error("the two decoders disagree");
     console.log(`monitor_cond reply: ${mb.toFixed(1)} MB, ${n} rows, ${chunks.length} chunks of 64 KiB (${file})`);
 
-    const gc = exposeGc();
+    const gc = gcFn(); // a full collection before each timed round: neither side pays for the other's garbage
     const times = { ovnkit: [] as number[], bare: [] as number[], framer: [] as number[] };
     const run = { ovnkit: runOvnkit, bare: runBare, framer: runFramerOnly };
     for (let r = 0; r < rounds; r++) {

@@ -15,72 +15,15 @@ import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createConnection } from "node:net";
 import { performance } from "node:perf_hooks";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
-import { Framer, Monitor, OvsdbClient, Replica, decodeFrame, namedUuid, parseSchema, type DatabaseSchema, type Operation } from "@ovnkit/ovsdb";
-import { startOvsdbServer, type OvsdbServer } from "@ovnkit/sandbox";
+import { Framer, Monitor, OvsdbClient, Replica, decodeFrame, parseSchema, type DatabaseSchema } from "@ovnkit/ovsdb";
+import { captureReply } from "./lib/capture.js";
+import { arg, gcFn, median } from "./lib/cli.js";
+import { startLspNb } from "./lib/nb-lsp.js";
 
 const CHUNK = 64 * 1024;
-const BATCH = 10_000;
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
-
-function lspRow(i: number): Operation {
-  const ns = `namespace-${i % 97}`;
-  const vm = `vm-${i}`;
-  const mac = `0a:58:0a:${((i >> 16) & 0xff).toString(16).padStart(2, "0")}:${((i >> 8) & 0xff).toString(16).padStart(2, "0")}:${(i & 0xff).toString(16).padStart(2, "0")}`;
-  const ip = `10.${128 + ((i >> 16) & 0x3f)}.${(i >> 8) & 0xff}.${i & 0xff}`;
-  return {
-    op: "insert",
-    table: "Logical_Switch_Port",
-    "uuid-name": `lsp${i}`,
-    row: {
-      name: `${ns}_virt-launcher-${vm}`,
-      addresses: ["set", [`${mac} ${ip}`]],
-      port_security: ["set", [`${mac} ${ip}/14`]],
-      external_ids: ["map", [["pod", `${ns}/virt-launcher-${vm}`], ["namespace", ns], ["vm", vm]]],
-      options: ["map", [["requested-chassis", `node-${i % 50}.cluster.example.com`]]],
-    },
-  };
-}
-
-async function populate(server: OvsdbServer, rows: number): Promise<void> {
-  const client = await OvsdbClient.connect(server.unixRemote);
-  for (let start = 0; start < rows; start += BATCH) {
-    const ops: Operation[] = [];
-    const names = [];
-    for (let i = start; i < Math.min(rows, start + BATCH); i++) {
-      ops.push(lspRow(i));
-      names.push(namedUuid(`lsp${i}`).toJSON());
-    }
-    ops.push({ op: "insert", table: "Logical_Switch", row: { name: `ls-${start / BATCH}`, ports: ["set", names] } });
-    await client.transact("OVN_Northbound", ops, { validate: false });
-  }
-  await client.close();
-}
-
-/** The raw bytes of a monitor_cond reply on Logical_Switch_Port (all columns), read off the socket. */
-function captureReply(server: OvsdbServer): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    const sock = createConnection({ path: server.unixSocket });
-    const chunks: Buffer[] = [];
-    const framer = new Framer({ maxFrameBytes: 2 ** 31 - 1 });
-    sock.on("error", reject);
-    sock.on("connect", () => sock.write(JSON.stringify({ method: "monitor_cond", params: ["OVN_Northbound", "bench", { Logical_Switch_Port: [{}] }], id: 1 })));
-    sock.on("data", (c: Buffer) => {
-      chunks.push(c);
-      framer.push(c, () => {
-        sock.destroy();
-        resolve(Buffer.concat(chunks));
-      });
-    });
-  });
-}
+/** monitor_cond on Logical_Switch_Port, all columns */
+const MONITOR_COND = JSON.stringify({ method: "monitor_cond", params: ["OVN_Northbound", "bench", { Logical_Switch_Port: [{}] }], id: 1 });
 
 const LSP = { Logical_Switch_Port: { indexes: [{ name: "pod", columns: [{ column: "external_ids", key: "pod" }] }] } };
 
@@ -94,16 +37,7 @@ function loadReplica(schema: DatabaseSchema, chunks: Buffer[], decodeAll: boolea
   return replica;
 }
 
-function gcFn(): () => void {
-  const existing = (globalThis as { gc?: () => void }).gc;
-  if (existing) return existing;
-  setFlagsFromString("--expose-gc");
-  return runInNewContext("gc") as () => void;
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-function pythonPeer(remote: string, schemaFile: string): Promise<{ seconds: number; rows: number; rss_kb: number } | undefined> {
+function pythonPeer(remote: string, schemaFile: string): Promise<{ seconds: number; rows: number; max_rss_kb: number } | undefined> {
   return new Promise((resolve) => {
     execFile("/usr/bin/python3", ["bench/peers/python-idl-load.py", remote, schemaFile, "Logical_Switch_Port"], { timeout: 600_000 }, (err, stdout) => {
       if (err) return resolve(undefined);
@@ -153,17 +87,16 @@ async function main(): Promise<void> {
   const rows = Number(arg("rows", "100000"));
   const rounds = Number(arg("rounds", "5"));
   const gc = gcFn();
-  const server = await startOvsdbServer({ schema: "nb" });
+  const t0 = performance.now();
+  const server = await startLspNb(rows);
   const dir = await mkdtemp(join(tmpdir(), "ovnkit-bench-replica-"));
   try {
-    const t0 = performance.now();
-    await populate(server, rows);
     console.log(`inserted ${rows} Logical_Switch_Port rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const schemaClient = await OvsdbClient.connect(server.unixRemote);
     const schema = (await schemaClient.getSchema("OVN_Northbound")).schema;
     await schemaClient.close();
     const tc = performance.now();
-    const bytes = await captureReply(server);
+    const bytes = await captureReply(server.unixSocket, MONITOR_COND);
     const rawMs = performance.now() - tc;
     const chunks: Buffer[] = [];
     for (let i = 0; i < bytes.length; i += CHUNK) chunks.push(bytes.subarray(i, i + CHUNK));
@@ -224,7 +157,7 @@ async function main(): Promise<void> {
     console.log(`end to end (connect -> initial dump applied): ovnkit Monitor ${median(e2e).toFixed(0)} ms`);
     const py = await pythonPeer(server.unixRemote, server.schemaPath);
     if (py !== undefined && py.rows === rows) {
-      console.log(`python IDL: ${(py.seconds * 1000).toFixed(0)} ms (max RSS ${(py.rss_kb / 1024).toFixed(0)} MiB) -> ovnkit is ${((py.seconds * 1000) / median(e2e)).toFixed(1)}x faster`);
+      console.log(`python IDL: ${(py.seconds * 1000).toFixed(0)} ms (max RSS ${(py.max_rss_kb / 1024).toFixed(0)} MiB) -> ovnkit is ${((py.seconds * 1000) / median(e2e)).toFixed(1)}x faster`);
     } else console.log("python IDL: not measured (peer unavailable or failed)");
   } finally {
     await server.stop({ removeDir: true });
