@@ -5,7 +5,7 @@
  * monitors on one client), and Replica.resync from a fresh full dump.
  */
 import { expect } from "chai";
-import { pollUntil, startOvsdbCluster, startOvsdbServer, type OvsdbServer } from "@ovnkit/sandbox";
+import { pollUntil, startOvsdbCluster, type OvsdbServer } from "@ovnkit/sandbox";
 import { OvsdbClient } from "../../src/client/client.js";
 import { Replica } from "../../src/cache/replica.js";
 import type { RowEvent } from "../../src/cache/row-event.js";
@@ -15,6 +15,7 @@ import type { DatabaseSchema } from "../../src/protocol/schema.js";
 import { Monitor, type MonitorClient } from "../../src/monitor/monitor.js";
 import type { MonitorCondSinceResult } from "../../src/rpc/methods.js";
 import type { MonitorMethod } from "../../src/monitor/requests.js";
+import { startServerWithClient, stopServerWithClient } from "../helpers/servers.js";
 
 const NB = "OVN_Northbound";
 const until = (what: string, cond: () => boolean | Promise<boolean>) => pollUntil(what, async () => ((await cond()) ? true : undefined), 5000);
@@ -71,14 +72,11 @@ describe("replica cache against a real ovsdb-server (OVN Northbound)", function 
   };
 
   beforeEach(async () => {
-    server = await startOvsdbServer({ schema: "nb" });
-    client = await OvsdbClient.connect(server.unixRemote);
-    schema = (await client.getSchema(NB)).schema;
+    ({ server, client, schema } = await startServerWithClient("nb", NB));
   });
   afterEach(async () => {
     for (const f of cleanup.splice(0).reverse()) await f().catch(() => undefined);
-    await client?.close();
-    await server?.stop({ removeDir: true });
+    await stopServerWithClient({ client, server });
   });
 
   it("read-your-writes: when transact resolves the cache shows it (rows, schema index, map-key index)", async () => {

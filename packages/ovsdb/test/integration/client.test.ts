@@ -13,7 +13,8 @@ import type { ClientStatus } from "../../src/client/status.js";
 import type { OvsdbError } from "../../src/protocol/errors.js";
 import type { Operation } from "../../src/protocol/operations.js";
 import type { OvsdbNotification } from "../../src/rpc/methods.js";
-import { makePki, type Pki } from "./pki.js";
+import type { Pki } from "../helpers/pki.js";
+import { startSslTestServer, stopSslTestServer } from "../helpers/servers.js";
 import { rejection } from "../helpers/errors.js";
 
 const DB = "OvnkitTest";
@@ -35,12 +36,10 @@ describe("client: connecting and connection state against a real ovsdb-server", 
   let server: OvsdbServer;
 
   before(async () => {
-    pki = await makePki();
-    server = await startOvsdbServer({ schema: "test", ssl: pki.server });
+    ({ pki, server } = await startSslTestServer());
   });
   after(async () => {
-    await server?.stop({ removeDir: true });
-    await pki?.remove();
+    await stopSslTestServer({ pki, server });
   });
 
   it("connects over unix:, tcp: and ssl:", async () => {

@@ -4,9 +4,10 @@
  */
 import { expect } from "chai";
 import { filter, firstValueFrom, timeout } from "rxjs";
-import { run, startOvsdbServer, type OvsdbServer } from "@ovnkit/sandbox";
-import { OvsdbClient } from "../../src/client/client.js";
+import { run, type OvsdbServer } from "@ovnkit/sandbox";
+import type { OvsdbClient } from "../../src/client/client.js";
 import { parseJsonExact, stringifyJson, type JsonValue } from "../../src/rpc/json.js";
+import { startServerWithClient, stopServerWithClient } from "../helpers/servers.js";
 
 const DB = "OvnkitTest";
 const NAME = "cross é漢😀 \"quoted\" \\ {[";
@@ -28,13 +29,10 @@ describe("cross-check with ovsdb-client (the C client)", () => {
   let client: OvsdbClient;
 
   before(async () => {
-    server = await startOvsdbServer({ schema: "test" });
-    client = await OvsdbClient.connect(server.unixRemote);
-    await client.getSchema(DB);
+    ({ server, client } = await startServerWithClient("test", DB));
   });
   after(async () => {
-    await client?.close();
-    await server?.stop({ removeDir: true });
+    await stopServerWithClient({ client, server });
   });
 
   it("what this client inserts, `ovsdb-client dump` shows", async () => {

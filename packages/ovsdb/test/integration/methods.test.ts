@@ -12,7 +12,8 @@ import type { Condition } from "../../src/protocol/operations.js";
 import { RpcError } from "../../src/protocol/rpc-error.js";
 import { TransactionError } from "../../src/protocol/transaction-error.js";
 import type { OvsdbNotification } from "../../src/rpc/methods.js";
-import { makePki, type Pki } from "./pki.js";
+import type { Pki } from "../helpers/pki.js";
+import { startSslTestServer, stopSslTestServer } from "../helpers/servers.js";
 import { rejection } from "../helpers/errors.js";
 
 const DB = "OvnkitTest";
@@ -35,12 +36,10 @@ describe("methods: every OVSDB method and operation on a real ovsdb-server", fun
   let server: OvsdbServer;
 
   before(async () => {
-    pki = await makePki();
-    server = await startOvsdbServer({ schema: "test", ssl: pki.server });
+    ({ pki, server } = await startSslTestServer());
   });
   after(async () => {
-    await server?.stop({ removeDir: true });
-    await pki?.remove();
+    await stopSslTestServer({ pki, server });
   });
 
   const remoteOf = (kind: Kind): string => (kind === "unix" ? server.unixRemote : kind === "tcp" ? server.tcpRemote! : server.sslRemote!);

@@ -19,6 +19,7 @@ import { Monitor, type MonitorClient, type MonitorStatus } from "../../src/monit
 import { monitorRows, type RowsOf } from "../../src/monitor/observe.js";
 import type { MonitorMethod } from "../../src/monitor/requests.js";
 import { Item, database } from "../fixtures/codegen/test-schema/index.js";
+import { startServerWithClient, stopServerWithClient } from "../helpers/servers.js";
 
 type Rows = RowsOf<typeof database.tables>;
 const DB = "OvnkitTest";
@@ -40,17 +41,14 @@ describe("monitor streams against a real ovsdb-server", function () {
   const monitorCount = async (): Promise<number> => Number(/monitors:(\d+)/.exec(await server.appctl("memory/show"))?.[1] ?? 0);
 
   before(async () => {
-    server = await startOvsdbServer({ schema: "test" });
-    client = await OvsdbClient.connect(server.unixRemote);
-    schema = (await client.getSchema(DB)).schema;
+    ({ server, client, schema } = await startServerWithClient("test", DB));
   });
   afterEach(async () => {
     for (const m of monitors.splice(0)) await m.cancel();
     await transact(Item.op.delete([]));
   });
   after(async () => {
-    await client?.close();
-    await server?.stop({ removeDir: true });
+    await stopServerWithClient({ client, server });
   });
 
   it("monitor_cond_since: typed initial, insert, modify (old and new), delete events; zero txn id standalone", async () => {

@@ -5,10 +5,11 @@
 import { expect } from "chai";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { startOvsdbServer, type OvsdbServer } from "@ovnkit/sandbox";
+import type { OvsdbServer } from "@ovnkit/sandbox";
 import { OvsdbClient } from "../../src/client/client.js";
 import { OvsdbError } from "../../src/protocol/errors.js";
-import { makePki, type Pki } from "./pki.js";
+import type { Pki } from "../helpers/pki.js";
+import { startSslTestServer, stopSslTestServer } from "../helpers/servers.js";
 import { rejection } from "../helpers/errors.js";
 
 describe("tls: ssl: remotes", () => {
@@ -16,12 +17,10 @@ describe("tls: ssl: remotes", () => {
   let server: OvsdbServer;
 
   before(async () => {
-    pki = await makePki();
-    server = await startOvsdbServer({ schema: "test", ssl: pki.server });
+    ({ pki, server } = await startSslTestServer());
   });
   after(async () => {
-    await server?.stop({ removeDir: true });
-    await pki?.remove();
+    await stopSslTestServer({ pki, server });
   });
 
   it("connects with the key, certificate and CA certificate given as file paths (as ovsdb-server's options)", async () => {
