@@ -4,22 +4,21 @@
  * creates the switch side (a Logical_Switch_Port of type "router" with options:router-port) atomically.
  */
 import { insertedUuid } from "@ovnkit/ovsdb";
-import { LogicalRouter, LogicalRouterPort, LogicalSwitch, LogicalSwitchPort } from "../generated/nb/index.js";
+import { LogicalRouter, LogicalRouterPort } from "../generated/nb/index.js";
 import type {
   InsertLogicalRouterPort,
   LogicalRouter as LogicalRouterRow,
   LogicalRouterPort as LogicalRouterPortRow,
   LogicalSwitch as LogicalSwitchRow,
 } from "../generated/nb/index.js";
-import { alreadyExists } from "../errors.js";
-import { addChild, removeChild } from "./child.js";
 import type { NbContext } from "./context.js";
 import { EntityApi, type Ref } from "./entity.js";
-import { waitAbsent } from "./guards.js";
 import { parentsOf, requireRow, rowsOf } from "./lookup.js";
 import type { StringMap, WithStringMaps } from "./map-edit.js";
-import { PlanBuilder, unchanged, type Plan } from "./plan.js";
-import { addRowEdit, guardExists, insertRow } from "./row-edit.js";
+import { addPort, createPortPlan, deletePortPlan, ensurePortPlan, guardPortNameFree, type PortKind } from "./named-port.js";
+import { PlanBuilder, type Plan } from "./plan.js";
+import { insertRow } from "./row-edit.js";
+import { SWITCH_PORT } from "./switch-port.js";
 
 const WHAT = "logical router port";
 const ROUTER = "logical router";
@@ -27,35 +26,19 @@ const ROUTER = "logical router";
 /** A router port: name, mac ("0a:00:00:00:00:01") and networks (["10.0.0.1/24"]) are required. */
 export type RouterPortSpec = WithStringMaps<InsertLogicalRouterPort> & { name: string; mac: string; networks: readonly string[] };
 
-function guardNameFree(b: PlanBuilder, spec: { name: string }): void {
-  b.guard(waitAbsent(LogicalRouterPort, "name", spec.name), (e) => alreadyExists(WHAT, spec.name, { table: "Logical_Router_Port" }, e));
-}
+const ROUTER_PORT: PortKind = { model: LogicalRouterPort, what: WHAT, parentModel: LogicalRouter, parentWhat: ROUTER, parentKey: "router", prefix: "lrp" };
 
 export function createRouterPortPlan(lr: LogicalRouterRow, spec: RouterPortSpec): Plan<string> {
-  const b = new PlanBuilder();
-  guardNameFree(b, spec);
-  const at = addChild(b, { model: LogicalRouter, what: ROUTER, row: lr, column: "ports" }, LogicalRouterPort, insertRow(LogicalRouterPort, spec), "lrp");
-  return b.build((r) => insertedUuid(r[at]!));
+  return createPortPlan(ROUTER_PORT, lr, spec);
 }
 
 /** Creates the port in `lr` if missing, else converges it; ALREADY_EXISTS if it belongs to another router. */
 export function ensureRouterPortPlan(lr: LogicalRouterRow, existing: LogicalRouterPortRow | undefined, spec: RouterPortSpec): Plan<string> {
-  if (existing === undefined) return createRouterPortPlan(lr, spec);
-  if (!lr.ports.includes(existing._uuid)) {
-    throw alreadyExists(WHAT, spec.name, { table: "Logical_Router_Port", reason: "the port belongs to another router", router: lr.name });
-  }
-  const { name: _name, ...fields } = spec;
-  const b = new PlanBuilder();
-  guardExists(b, LogicalRouterPort, WHAT, existing);
-  if (!addRowEdit(b, LogicalRouterPort, existing, { fields })) return unchanged(existing._uuid);
-  return b.build(() => existing._uuid);
+  return ensurePortPlan(ROUTER_PORT, lr, existing, spec);
 }
 
 export function deleteRouterPortPlan(port: LogicalRouterPortRow, ifExists = false): Plan<boolean> {
-  const b = new PlanBuilder();
-  if (!ifExists) guardExists(b, LogicalRouterPort, WHAT, port);
-  const at = removeChild(b, LogicalRouter, "ports", port._uuid);
-  return b.build((r) => (r[at]!.count ?? 0) > 0);
+  return deletePortPlan(ROUTER_PORT, port, ifExists);
 }
 
 export interface LinkSpec {
@@ -68,16 +51,15 @@ export interface LinkSpec {
 /** One transaction: the router port in `lr` and its peer switch port in `sw` (lrp-add + lsp-add + lsp-set-type router). */
 export function linkSwitchPlan(lr: LogicalRouterRow, sw: LogicalSwitchRow, spec: LinkSpec): Plan<{ routerPort: string; switchPort: string }> {
   const b = new PlanBuilder();
-  guardNameFree(b, spec.routerPort);
-  b.guard(waitAbsent(LogicalSwitchPort, "name", spec.switchPort), (e) =>
-    alreadyExists("logical switch port", spec.switchPort, { table: "Logical_Switch_Port" }, e));
-  const lrp = addChild(b, { model: LogicalRouter, what: ROUTER, row: lr, column: "ports" }, LogicalRouterPort, insertRow(LogicalRouterPort, spec.routerPort), "lrp");
-  const lsp = addChild(b, { model: LogicalSwitch, what: "logical switch", row: sw, column: "ports" }, LogicalSwitchPort, {
+  guardPortNameFree(b, ROUTER_PORT, spec.routerPort.name);
+  guardPortNameFree(b, SWITCH_PORT, spec.switchPort);
+  const lrp = addPort(b, ROUTER_PORT, lr, insertRow(LogicalRouterPort, spec.routerPort));
+  const lsp = addPort(b, SWITCH_PORT, sw, {
     name: spec.switchPort,
     type: "router",
     addresses: ["router"],
     options: new Map([["router-port", spec.routerPort.name]]),
-  }, "lsp");
+  });
   return b.build((r) => ({ routerPort: insertedUuid(r[lrp]!), switchPort: insertedUuid(r[lsp]!) }));
 }
 

@@ -4,35 +4,31 @@
  * lsp_get, lsp_list, lsp_set_*). A port is a non-root row: it is inserted and added to its switch's `ports`
  * in one transaction, and deleted by removing it from its switch. Port names are unique (schema index).
  */
-import { insertedUuid } from "@ovnkit/ovsdb";
 import { LogicalSwitch, LogicalSwitchPort } from "../generated/nb/index.js";
 import type {
   InsertLogicalSwitchPort,
   LogicalSwitch as LogicalSwitchRow,
   LogicalSwitchPort as LogicalSwitchPortRow,
 } from "../generated/nb/index.js";
-import { alreadyExists } from "../errors.js";
-import { addChild, removeChild } from "./child.js";
 import type { NbContext } from "./context.js";
 import { EntityApi, type Ref } from "./entity.js";
-import { waitAbsent } from "./guards.js";
 import { parentsOf, requireRow, rowsOf } from "./lookup.js";
 import type { StringMap, WithStringMaps } from "./map-edit.js";
-import { PlanBuilder, unchanged, type Plan } from "./plan.js";
-import { addRowEdit, guardExists, insertRow } from "./row-edit.js";
+import { createPortPlan, deletePortPlan, ensurePortPlan, type PortKind } from "./named-port.js";
+import type { Plan } from "./plan.js";
 
 const WHAT = "logical switch port";
 const SWITCH = "logical switch";
+
+/** Switch ports in their switch's `ports` (also used by the router side of linkSwitch). */
+export const SWITCH_PORT: PortKind = { model: LogicalSwitchPort, what: WHAT, parentModel: LogicalSwitch, parentWhat: SWITCH, parentKey: "switch", prefix: "lsp" };
 
 /** A port to create: the insert columns, maps also as plain objects. */
 export type SwitchPortSpec = WithStringMaps<InsertLogicalSwitchPort> & { name: string };
 
 /** Inserts the port into `sw` (guards: the switch exists, no port has the name). Resolves to the new uuid. */
 export function createSwitchPortPlan(sw: LogicalSwitchRow, spec: SwitchPortSpec): Plan<string> {
-  const b = new PlanBuilder();
-  b.guard(waitAbsent(LogicalSwitchPort, "name", spec.name), (e) => alreadyExists(WHAT, spec.name, { table: "Logical_Switch_Port" }, e));
-  const at = addChild(b, { model: LogicalSwitch, what: SWITCH, row: sw, column: "ports" }, LogicalSwitchPort, insertRow(LogicalSwitchPort, spec), "lsp");
-  return b.build((r) => insertedUuid(r[at]!));
+  return createPortPlan(SWITCH_PORT, sw, spec);
 }
 
 /**
@@ -45,23 +41,12 @@ export function ensureSwitchPortPlan(
   existing: LogicalSwitchPortRow | undefined,
   spec: SwitchPortSpec,
 ): Plan<string> {
-  if (existing === undefined) return createSwitchPortPlan(sw, spec);
-  if (!sw.ports.includes(existing._uuid)) {
-    throw alreadyExists(WHAT, spec.name, { table: "Logical_Switch_Port", reason: "the port belongs to another switch", switch: sw.name });
-  }
-  const { name: _name, ...fields } = spec;
-  const b = new PlanBuilder();
-  guardExists(b, LogicalSwitchPort, WHAT, existing);
-  if (!addRowEdit(b, LogicalSwitchPort, existing, { fields })) return unchanged(existing._uuid);
-  return b.build(() => existing._uuid);
+  return ensurePortPlan(SWITCH_PORT, sw, existing, spec);
 }
 
 /** Removes the port from its switch (the server deletes the row). Guarded unless `ifExists`. */
 export function deleteSwitchPortPlan(port: LogicalSwitchPortRow, ifExists = false): Plan<boolean> {
-  const b = new PlanBuilder();
-  if (!ifExists) guardExists(b, LogicalSwitchPort, WHAT, port);
-  const at = removeChild(b, LogicalSwitch, "ports", port._uuid);
-  return b.build((r) => (r[at]!.count ?? 0) > 0);
+  return deletePortPlan(SWITCH_PORT, port, ifExists);
 }
 
 export class SwitchPortApi extends EntityApi<"Logical_Switch_Port"> {
