@@ -7,20 +7,7 @@ import { startOvsdbCluster, type OvsdbCluster } from "@ovnkit/sandbox";
 import { OvsdbSession } from "../../src/client/session.js";
 import type { RowEvent } from "../../src/cache/row-event.js";
 import { isOvsdbError, type OvsdbError } from "../../src/protocol/errors.js";
-import type { OperationResult } from "../../src/protocol/operations.js";
-import { NB, StatusLog, expectReplicaEqualsDump, lsInsert, memberOf, nbSchema, referenceDump, setElectionTimer, waitForState } from "./session-helpers.js";
-
-function uuidOf(r: OperationResult[]): string {
-  return (r[0] as { uuid: [string, string] }).uuid[1];
-}
-
-async function waitUntil(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!cond()) {
-    if (performance.now() > deadline) throw new Error("condition not reached in time");
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
+import { NB, StatusLog, expectReplicaEqualsDump, lsInsert, memberOf, nbSchema, referenceDump, setElectionTimer, uuidOf, waitForState, waitUntil } from "./session-helpers.js";
 
 describe("session: leader killed during writes (3-member clustered NB)", function () {
   this.timeout(60_000);

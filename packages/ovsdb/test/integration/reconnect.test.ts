@@ -7,15 +7,10 @@ import { run, startOvsdbServer, type OvsdbServer } from "@ovnkit/sandbox";
 import { connectSession, OvsdbSession } from "../../src/client/session.js";
 import { isOvsdbError, type OvsdbError } from "../../src/protocol/errors.js";
 import type { RowEvent } from "../../src/cache/row-event.js";
-import type { OperationResult } from "../../src/protocol/operations.js";
 import { stringifyJson } from "../../src/rpc/json.js";
-import { NB, StatusLog, expectReplicaEqualsDump, lsInsert, nbSchema, referenceDump, waitForState } from "./session-helpers.js";
+import { NB, StatusLog, expectReplicaEqualsDump, lsInsert, nbSchema, referenceDump, uuidOf, waitForState, waitUntil } from "./session-helpers.js";
 
 const fast = { backoff: { initialMs: 5, maxMs: 100, shuffle: false }, database: NB, waitMs: 10_000 } as const;
-
-function uuidOf(r: OperationResult[] | undefined): string {
-  return (r?.[0] as { uuid: [string, string] }).uuid[1];
-}
 
 describe("session: reconnect after kill -9 (standalone NB)", function () {
   this.timeout(60_000);
@@ -220,14 +215,6 @@ describe("session: reconnect after kill -9 (standalone NB)", function () {
     expect((err as OvsdbError).code).to.equal("CONNECTION_REFUSED");
   });
 });
-
-async function waitUntil(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!cond()) {
-    if (performance.now() > deadline) throw new Error("condition not reached in time");
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 /** ovsdb-tool transact on the database file of a stopped server. */
 async function toolTransact(dbPath: string, ops: unknown[]): Promise<unknown[]> {

@@ -7,6 +7,7 @@ import type { OvsdbSession } from "../../src/client/session.js";
 import type { SessionState, SessionStatus } from "../../src/client/session-status.js";
 import type { Monitor } from "../../src/monitor/monitor.js";
 import type { WireRow } from "../../src/protocol/notation.js";
+import type { OperationResult } from "../../src/protocol/operations.js";
 import type { DatabaseSchema } from "../../src/protocol/schema.js";
 import { parseJson } from "../../src/rpc/json.js";
 import { wireRowEquals } from "../../src/cache/row-equality.js";
@@ -82,6 +83,20 @@ export class StatusLog {
 /** Polls until the session has reached `state` at least `n` times in total. */
 export function waitForState(log: StatusLog, state: SessionState, n = 1, timeoutMs = 15_000): Promise<true> {
   return pollUntil(`session state ${state} x${n} (saw ${log.states().join(" -> ")})`, () => (log.count(state) >= n ? true : undefined), timeoutMs, 2);
+}
+
+/** Polls a synchronous condition every 2 ms (for counters fed by running writers). */
+export async function waitUntil(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!cond()) {
+    if (performance.now() > deadline) throw new Error("condition not reached in time");
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/** The uuid of the row inserted by the first operation of a transaction. */
+export function uuidOf(r: OperationResult[] | undefined): string {
+  return (r?.[0] as { uuid: [string, string] }).uuid[1];
 }
 
 export function lsInsert(name: string, extra: Record<string, unknown> = {}) {
