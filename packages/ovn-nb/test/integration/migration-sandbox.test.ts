@@ -10,6 +10,7 @@ import { buildRarp, startSandbox, type Sandbox } from "@ovnkit/sandbox";
 import {
   MIGRATION_KEYS, NbClient, SbClient, isOvnNbError, type OvnNbError, type PortBindingState,
 } from "@ovnkit/ovn-nb";
+import { rejection } from "./support.js";
 
 const NICS = [
   { lsp: "vm1-eth0", mac: "0a:00:00:00:01:00" },
@@ -17,15 +18,6 @@ const NICS = [
 ];
 const VM2 = { lsp: "vm2-eth0", mac: "0a:00:00:00:02:00" };
 const PORTS = NICS.map((n) => n.lsp);
-
-async function rejection(p: Promise<unknown>): Promise<OvnNbError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as OvnNbError;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("ovn-nb migration on a real OVN sandbox (2 chassis)", function () {
   let sbx: Sandbox;

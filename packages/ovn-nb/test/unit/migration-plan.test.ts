@@ -3,10 +3,11 @@
  * conflicts they refuse before sending anything, and how a failed guard is reported.
  */
 import { expect } from "chai";
-import { TransactionError, isOvsdbError, type MutateOp, type Operation, type WaitOp } from "@ovnkit/ovsdb";
+import { TransactionError, type MutateOp, type Operation, type WaitOp } from "@ovnkit/ovsdb";
 import {
   MIGRATION_KEYS, armPlan, completePlan, explainFailure, isOvnNbError, nb, portMigrationState, type Plan,
 } from "@ovnkit/ovn-nb";
+import { codeOf } from "../helpers/errors.js";
 
 type Lsp = nb.LogicalSwitchPort;
 let seq = 0;
@@ -25,15 +26,6 @@ const armedBy = (uid: string, src = "hv1", dst = "hv2") => ({
 });
 const waits = (p: Plan<unknown>) => p.ops.filter((o): o is WaitOp => o.op === "wait");
 const mutates = (p: Plan<unknown>) => p.ops.filter((o): o is MutateOp => o.op === "mutate");
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (isOvsdbError(e)) return e.code;
-    throw e;
-  }
-  throw new Error("did not throw");
-}
 function failedAt(ops: readonly Operation[], index: number, error = "timed out"): TransactionError {
   return new TransactionError({ index, operation: ops[index], scope: "operation", error, errorDetails: '"where" clause test failed' });
 }
@@ -91,9 +83,9 @@ describe("migration plans (pure)", () => {
     expect(isOvnNbError(e1, "MIGRATION_CONFLICT")).to.equal(true);
     expect((e1 as { details: Record<string, unknown> }).details).to.deep.include({ port: "vm-eth1", reason: "armed-by-other", owner: "m0" });
     const mine = armedBy("m1", "hv1", "hv3");
-    expect(code(() => armPlan(spec, [lsp("vm-eth0", mine.options, mine.ids), lsp("vm-eth1")]))).to.equal("MIGRATION_CONFLICT");
-    expect(code(() => armPlan(spec, [lsp("vm-eth0", { "requested-chassis": "hv1,hv3" }), lsp("vm-eth1")]))).to.equal("MIGRATION_CONFLICT");
-    expect(code(() => armPlan(spec, [lsp("vm-eth0", { "activation-strategy": "rarp" }), lsp("vm-eth1")]))).to.equal("MIGRATION_CONFLICT");
+    expect(codeOf(() => armPlan(spec, [lsp("vm-eth0", mine.options, mine.ids), lsp("vm-eth1")]))).to.equal("MIGRATION_CONFLICT");
+    expect(codeOf(() => armPlan(spec, [lsp("vm-eth0", { "requested-chassis": "hv1,hv3" }), lsp("vm-eth1")]))).to.equal("MIGRATION_CONFLICT");
+    expect(codeOf(() => armPlan(spec, [lsp("vm-eth0", { "activation-strategy": "rarp" }), lsp("vm-eth1")]))).to.equal("MIGRATION_CONFLICT");
   });
 
   it("arm: a missing NIC is NOT_FOUND and nothing is built (all NICs or none)", () => {
@@ -108,12 +100,12 @@ describe("migration plans (pure)", () => {
 
   it("arm/complete: bad specs are VALIDATION_ERROR", () => {
     const rows = [lsp("a")];
-    expect(code(() => armPlan({ uid: "", source: "hv1", target: "hv2", ports: ["a"] }, rows))).to.equal("VALIDATION_ERROR");
-    expect(code(() => armPlan({ uid: "u", source: "hv1", target: "hv1", ports: ["a"] }, rows))).to.equal("VALIDATION_ERROR");
-    expect(code(() => armPlan({ uid: "u", source: "hv1,hv3", target: "hv2", ports: ["a"] }, rows))).to.equal("VALIDATION_ERROR");
-    expect(code(() => armPlan({ uid: "u", source: "hv1", target: "hv2", ports: [] }, []))).to.equal("VALIDATION_ERROR");
-    expect(code(() => armPlan({ uid: "u", source: "hv1", target: "hv2", ports: ["a", "a"] }, [rows[0], rows[0]]))).to.equal("VALIDATION_ERROR");
-    expect(code(() => completePlan({ uid: "u", outcome: "done" as never, ports: ["a"] }, rows))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => armPlan({ uid: "", source: "hv1", target: "hv2", ports: ["a"] }, rows))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => armPlan({ uid: "u", source: "hv1", target: "hv1", ports: ["a"] }, rows))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => armPlan({ uid: "u", source: "hv1,hv3", target: "hv2", ports: ["a"] }, rows))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => armPlan({ uid: "u", source: "hv1", target: "hv2", ports: [] }, []))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => armPlan({ uid: "u", source: "hv1", target: "hv2", ports: ["a", "a"] }, [rows[0], rows[0]]))).to.equal("VALIDATION_ERROR");
+    expect(codeOf(() => completePlan({ uid: "u", outcome: "done" as never, ports: ["a"] }, rows))).to.equal("VALIDATION_ERROR");
   });
 
   it("a failed guard is MIGRATION_CONFLICT (concurrent-change) naming the port; other failures stay TransactionError", () => {
@@ -145,7 +137,7 @@ describe("migration plans (pure)", () => {
   it("complete: STALE_MIGRATION unless the uid owns every port (idle, other owner, one NIC of many)", () => {
     const a = armedBy("m1");
     const b = armedBy("m2");
-    const c = (rows: (Lsp | undefined)[]) => code(() => completePlan({ uid: "m1", outcome: "succeeded", ports: spec.ports }, rows));
+    const c = (rows: (Lsp | undefined)[]) => codeOf(() => completePlan({ uid: "m1", outcome: "succeeded", ports: spec.ports }, rows));
     expect(c([lsp("vm-eth0"), lsp("vm-eth1")])).to.equal("STALE_MIGRATION");
     expect(c([lsp("vm-eth0", b.options, b.ids), lsp("vm-eth1", b.options, b.ids)])).to.equal("STALE_MIGRATION");
     expect(c([lsp("vm-eth0", a.options, a.ids), lsp("vm-eth1", b.options, b.ids)])).to.equal("STALE_MIGRATION");

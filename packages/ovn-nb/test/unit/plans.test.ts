@@ -4,12 +4,13 @@
  * (routes, NAT, ACLs) are refused or converged, and failed guards map to typed errors.
  */
 import { expect } from "chai";
-import { TableCache, TransactionError, isOvsdbError, type Operation, type TableModelBase } from "@ovnkit/ovsdb";
+import { TableCache, TransactionError, type Operation, type TableModelBase } from "@ovnkit/ovsdb";
 import {
   addAclPlan, addNatPlan, addStaticRoutePlan, createSwitchPlan, createSwitchPortPlan, deleteSwitchPortPlan, editRowPlan,
   ensureSwitchPlan, ensureSwitchPortPlan, explainFailure, isOvnNbError, linkSwitchPlan, nb, PlanBuilder, rowDiff, sameValue,
   type Plan,
 } from "@ovnkit/ovn-nb";
+import { codeOf } from "../helpers/errors.js";
 
 let seq = 0;
 const uuid = () => `00000000-0000-4000-8000-${String(++seq).padStart(12, "0")}`;
@@ -22,15 +23,6 @@ const port = (fields: Record<string, unknown> = {}) => decoded<nb.LogicalSwitchP
 const router = (fields: Record<string, unknown> = {}) => decoded<nb.LogicalRouter>(nb.LogicalRouter, { name: "lr1", ...fields });
 function fail(plan: Plan<unknown>, index: number, error = "timed out"): Error {
   return explainFailure(plan, new TransactionError({ index, operation: plan.ops[index] as Operation, scope: "operation", error }));
-}
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (isOvsdbError(e)) return e.code;
-    throw e;
-  }
-  return "none";
 }
 
 describe("entity plans (pure)", () => {
