@@ -12,7 +12,7 @@ import type { WireRow } from "../protocol/notation.js";
 import type { ColumnSchema, TableSchema } from "../protocol/schema.js";
 import { columnOf } from "../protocol/schema.js";
 import { RowIndex, type IndexKey, type IndexSpec } from "./indexes.js";
-import { columnDecoder, type ColumnDecoder } from "./typed-decode.js";
+import { columnDecoder, compileRowDecoder, type RowDecoder } from "./typed-decode.js";
 
 /** Read access to one index of a table, with TYPED lookup values (one per index part). */
 export interface IndexView<R> {
@@ -32,7 +32,7 @@ export class TableCache<R = TypedRow> {
   /** The monitored columns (every typed row has each of them). */
   readonly columns: readonly string[];
   private readonly columnSchemas: ColumnSchema[];
-  private readonly decoders: ColumnDecoder[];
+  private readonly decodeRow: RowDecoder;
   private readonly rows = new Map<string, WireRow>();
   private readonly typed = new Map<string, R>();
   private readonly indexes = new Map<string, RowIndex>();
@@ -51,7 +51,10 @@ export class TableCache<R = TypedRow> {
       }
       return cs;
     });
-    this.decoders = this.columnSchemas.map((c) => columnDecoder(c, schema.name));
+    this.decodeRow = compileRowDecoder(
+      this.columns,
+      this.columnSchemas.map((c) => columnDecoder(c, schema.name)),
+    );
     for (const spec of indexes) this.addIndex(spec);
   }
 
@@ -90,7 +93,15 @@ export class TableCache<R = TypedRow> {
 
   /** Every TYPED row. */
   *values(): IterableIterator<R> {
-    for (const uuid of this.rows.keys()) yield this.get(uuid) as R;
+    const typed = this.typed;
+    for (const [uuid, wire] of this.rows) {
+      let row = typed.get(uuid);
+      if (row === undefined) {
+        row = this.decode(uuid, wire);
+        typed.set(uuid, row);
+      }
+      yield row;
+    }
   }
 
   [Symbol.iterator](): IterableIterator<R> {
@@ -106,16 +117,7 @@ export class TableCache<R = TypedRow> {
 
   /** Decodes a wire row of this table to its TYPED form (absent monitored columns get their default). */
   decode(uuid: string, wire: WireRow): R {
-    const out: TypedRow = { _uuid: uuid };
-    const version = wire._version;
-    if (Array.isArray(version) && version[0] === "uuid") out._version = version[1] as string;
-    const cols = this.columns;
-    const decoders = this.decoders;
-    for (let i = 0; i < cols.length; i++) {
-      const c = cols[i] as string;
-      out[c] = (decoders[i] as ColumnDecoder)(wire[c]);
-    }
-    return Object.freeze(out) as unknown as R;
+    return this.decodeRow(uuid, wire) as unknown as R;
   }
 
   /** Adds an index (built from the current rows). */
