@@ -29,7 +29,7 @@ import { Session } from "node:inspector/promises";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
+import { PerformanceObserver, performance } from "node:perf_hooks";
 import { Monitor, OvsdbClient, parseSchema, type DatabaseSchema } from "@ovnkit/ovsdb";
 import type { OvsdbServer } from "@ovnkit/sandbox";
 import { captureReply, monitorCondSinceRequest, monitorReplyParts } from "./lib/capture.js";
@@ -55,6 +55,8 @@ type Mode = "real" | "replay";
 interface Sample {
   wallMs: number;
   cpuMs: number;
+  /** node: main-thread GC pauses within the timed span; python: not measured (NaN) */
+  gcMs: number;
   /** node: heap retained (heapUsed delta after full GCs); python: resident set growth after gc.collect() */
   retainedBytes: number;
   /** resident set growth */
@@ -67,6 +69,27 @@ function heapAfterGc(): number {
   gc();
   gc();
   return process.memoryUsage().heapUsed;
+}
+
+/** Main-thread GC pauses as the perf_hooks "gc" entries report them (delivered asynchronously). */
+const gcPauses: { start: number; ms: number }[] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauses.push({ start: e.startTime, ms: e.duration });
+}).observe({ entryTypes: ["gc"] });
+
+/**
+ * GC pause time that started within [t0, t1]. The entries arrive late: call this after a GC that started
+ * after t1 (heapAfterGc), and it waits until that one is reported.
+ */
+async function gcMsBetween(t0: number, t1: number): Promise<number> {
+  for (let waited = 0; !gcPauses.some((p) => p.start > t1); waited += 10) {
+    if (waited > 5000) throw new Error("no GC entry reported after the run");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  let ms = 0;
+  for (const p of gcPauses) if (p.start >= t0 && p.start <= t1) ms += p.ms;
+  gcPauses.length = 0;
+  return ms;
 }
 
 function cpuMsSince(start: NodeJS.CpuUsage): number {
@@ -126,14 +149,15 @@ async function runBare(socketPath: string, request: string, replyBytes: number, 
     });
   });
   const value = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { result: [boolean, string, Record<string, Record<string, unknown>>] };
-  const wallMs = performance.now() - t0;
+  const t1 = performance.now();
   const cpuMs = cpuMsSince(c0);
   await probe.end();
   const retainedBytes = heapAfterGc() - heap0;
+  const gcMs = await gcMsBetween(t0, t1);
   const rssBytes = process.memoryUsage().rss - rss0;
   const n = Object.keys(value.result[2][TABLE] ?? {}).length;
   if (n !== rows) throw new Error(`bare: ${n} rows, expected ${rows}`);
-  return { wallMs, cpuMs, retainedBytes, rssBytes };
+  return { wallMs: t1 - t0, cpuMs, gcMs, retainedBytes, rssBytes };
 }
 
 /** ovnkit: connect, Monitor.start() (monitor_cond_since), optionally decode every typed row. */
@@ -155,16 +179,17 @@ async function runOvnkit(
   await monitor.start();
   let decoded = 0;
   if (decodeAll) for (const row of monitor.table(TABLE).values()) if (row._uuid !== undefined) decoded++;
-  const wallMs = performance.now() - t0;
+  const t1 = performance.now();
   const cpuMs = cpuMsSince(c0);
   await probe.end();
   const retainedBytes = heapAfterGc() - heap0;
+  const gcMs = await gcMsBetween(t0, t1);
   const rssBytes = process.memoryUsage().rss - rss0;
   const size = monitor.table(TABLE).size;
   await monitor.cancel();
   await client.close();
   if (size !== rows || (decodeAll && decoded !== rows)) throw new Error(`ovnkit: ${size} rows (${decoded} decoded), expected ${rows}`);
-  return { wallMs, cpuMs, retainedBytes, rssBytes };
+  return { wallMs: t1 - t0, cpuMs, gcMs, retainedBytes, rssBytes };
 }
 
 interface PythonResult {
@@ -184,7 +209,7 @@ function runPython(remote: string, schemaFile: string, rows: number): Promise<Sa
       const r = JSON.parse(stdout.trim().split("\n").at(-1)!) as PythonResult;
       if (r.rows !== rows) return reject(new Error(`python IDL: ${r.rows} rows, expected ${rows}`));
       const rss = (r.rss_after_kb - r.rss_before_kb) * 1024;
-      resolve({ wallMs: r.seconds * 1000, cpuMs: r.cpu_seconds * 1000, retainedBytes: rss, rssBytes: rss });
+      resolve({ wallMs: r.seconds * 1000, cpuMs: r.cpu_seconds * 1000, gcMs: NaN, retainedBytes: rss, rssBytes: rss });
     });
   });
 }
@@ -240,10 +265,11 @@ function printTable(mode: Mode, samples: Partial<Record<Kind, Sample[]>>, rows: 
       ]),
     );
   }
-  console.log("samples, wall ms (cpu ms) per round:");
+  console.log("samples per round, wall ms (cpu ms, of which main-thread GC pauses ms):");
   for (const k of KINDS) {
     if (!samples[k]?.length) continue;
-    console.log(`  ${k.padEnd(13)} ${samples[k]!.map((s) => `${s.wallMs.toFixed(0)} (${s.cpuMs.toFixed(0)})`).join("  ")}`);
+    const one = (s: Sample): string => `${s.wallMs.toFixed(0)} (${s.cpuMs.toFixed(0)}${Number.isNaN(s.gcMs) ? "" : `, gc ${s.gcMs.toFixed(0)}`})`;
+    console.log(`  ${k.padEnd(13)} ${samples[k]!.map(one).join("  ")}`);
   }
   const verdict = (ok: boolean): string => (ok ? "met" : "NOT met");
   console.log(`targets (${mode}):`);
