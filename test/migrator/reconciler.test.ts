@@ -96,14 +96,25 @@ describe("migrator reconciler (one VM, plain caches, recording backend)", () => 
     expect(nb.summary(VM)[0]).to.deep.include({ requestedChassis: "node-a", activation: undefined, owner: undefined });
   });
 
-  it("drift is reported once per change, as a Warning event and a metric", async () => {
+  it("drift is reported once it persisted, once per change, as a Warning event and a metric", async () => {
     const nb = new MemoryBackend();
     nb.addVm(VM, 1, "node-z");
     const events = new MemoryEventSink();
     const metrics = new MigratorMetrics();
-    const r = new MigrationReconciler({ state: new Cluster(vmi({ node: "node-a" }), [], []), backend: nb, events, metrics });
-    await r.reconcile("vms/vm1", ctx());
-    await r.reconcile("vms/vm1", ctx());
+    const cluster = new Cluster(vmi({ node: "node-a" }), [], []);
+    const r = new MigrationReconciler({ state: cluster, backend: nb, events, metrics, driftConfirmMs: 50 });
+    // Seen once: not reported yet (the caches may be skewed), looked at again later.
+    const first = await r.reconcile("vms/vm1", ctx());
+    expect(first.requeueAfterMs).to.be.within(1, 50);
+    expect(events.events).to.deep.equal([]);
+    // A skew that resolves itself is never reported.
+    cluster.theVmi = vmi({ node: "node-z" });
+    expect(await r.reconcile("vms/vm1", ctx())).to.deep.equal({});
+    cluster.theVmi = vmi({ node: "node-a" });
+    const again = await r.reconcile("vms/vm1", ctx());
+    await new Promise((res) => setTimeout(res, again.requeueAfterMs! + 5));
+    expect(await r.reconcile("vms/vm1", ctx())).to.deep.equal({});
+    expect(await r.reconcile("vms/vm1", ctx())).to.deep.equal({});
     expect(events.events.map((e) => e.reason)).to.deep.equal(["PortDrift"]);
     expect(await metrics.text()).to.match(/ovnkit_migrator_drift_reports_total 1/);
     expect(nb.calls).to.deep.equal([]);

@@ -34,6 +34,7 @@ export interface DaemonTuning {
   readonly retryPeriodMs?: number;
   readonly orphanGraceMs?: number;
   readonly noPortsRetryMs?: number;
+  readonly driftConfirmMs?: number;
   readonly backoff?: BackoffOptions;
 }
 
@@ -90,6 +91,7 @@ export class MigratorDaemon {
       state: informers, backend, events, metrics,
       ...(tuning.orphanGraceMs !== undefined ? { orphanGraceMs: tuning.orphanGraceMs } : {}),
       ...(tuning.noPortsRetryMs !== undefined ? { noPortsRetryMs: tuning.noPortsRetryMs } : {}),
+      ...(tuning.driftConfirmMs !== undefined ? { driftConfirmMs: tuning.driftConfirmMs } : {}),
     });
     const controller = new MigrationController({
       informers, reconciler, log, metrics, workers: config.workers, resyncMs: config.resyncSeconds * 1000, ...(tuning.backoff ? { backoff: tuning.backoff } : {}),

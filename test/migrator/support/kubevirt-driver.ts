@@ -27,7 +27,8 @@ export class KubeVirtDriver {
       status: { phase: "Running", nodeName: node },
     });
     const handle = new VmHandle(this, name, vmi.metadata!.uid!);
-    handle.createLauncherPod(`virt-launcher-${name}-${node}`, { node, phase: "Running" });
+    handle.currentPod = `virt-launcher-${name}-${node}`;
+    handle.createLauncherPod(handle.currentPod, { node, phase: "Running" });
     return handle;
   }
 
@@ -37,7 +38,12 @@ export class KubeVirtDriver {
 }
 
 export class VmHandle {
-  constructor(readonly driver: KubeVirtDriver, readonly name: string, readonly uid: string) {}
+  /** The launcher pod the VM runs in now. */
+  currentPod: string;
+
+  constructor(readonly driver: KubeVirtDriver, readonly name: string, readonly uid: string) {
+    this.currentPod = "";
+  }
 
   get ref() {
     return { namespace: NS, name: this.name };
@@ -70,6 +76,10 @@ export class VmHandle {
 
   deletePod(podName: string): void {
     this.store.delete(POD, NS, podName);
+  }
+
+  setPodPhase(podName: string, phase: string): void {
+    this.store.patch(POD, NS, podName, "merge", { status: { phase } }, { subresource: "status" });
   }
 
   setVmiStatus(status: Record<string, unknown>): void {
@@ -141,7 +151,13 @@ export class MigrationHandle {
     return this.vmiKnows({ targetNodeDomainReadyTimestamp: "2026-01-01T00:00:05Z" });
   }
 
+  /** The VM runs in the target pod; the source pod completes; the VMI moves; the VMIM is Succeeded. */
   succeed(): this {
+    this.vm.setPodPhase(this.targetPod, "Running");
+    if (this.vm.currentPod !== "" && this.store.list(POD, NS).items.some((p) => p.metadata!.name === this.vm.currentPod)) {
+      this.vm.setPodPhase(this.vm.currentPod, "Succeeded");
+    }
+    this.vm.currentPod = this.targetPod;
     this.vm.setVmiStatus({
       nodeName: this.target,
       migrationState: {
@@ -158,6 +174,7 @@ export class MigrationHandle {
   }
 
   fail(opts: { vmiKnew?: boolean } = {}): this {
+    if (this.store.list(POD, NS).items.some((p) => p.metadata!.name === this.targetPod)) this.vm.setPodPhase(this.targetPod, "Failed");
     if (opts.vmiKnew ?? true) {
       this.vm.setVmiStatus({ migrationState: { migrationUid: this.uid, sourceNode: this.source, targetNode: this.target, completed: true, failed: true, endTimestamp: "2026-01-01T00:00:06Z" } });
     }

@@ -15,7 +15,8 @@
 import { isFinalPhase, type LauncherPod, type VirtualMachineInstance, type VirtualMachineInstanceMigration } from "../kube/kubevirt-types.js";
 import type { MigrationOutcome, MigrationOwner, PortState, VmRef } from "./backend.js";
 import {
-  currentMigration, isAborting, isActivated, launcherPodsOf, migrationsOf, orphanOutcome, outcomeOf, sourceOf, targetPodOf, uidOf, vmiStateFor,
+  currentMigration, isAborting, isActivated, launcherPodsOf, migrationsOf, orphanOutcome, outcomeOf, runningSourceNodes, sourceOf, targetPodOf, uidOf,
+  vmiStateFor,
 } from "./signals.js";
 
 export interface DesiredInputs {
@@ -49,6 +50,7 @@ export type WaitReason =
   | "target-terminating"
   | "target-not-scheduled"
   | "source-unknown"
+  | "source-mismatch"
   | "orphan-in-flight"
   | "orphan-grace";
 
@@ -161,6 +163,10 @@ function unownedState(input: DesiredInputs, migrations: VirtualMachineInstanceMi
   if (isActivated(uid, vmi, pods, ports)) return { kind: "unmanaged", reason: "activated-before-arm", migrationUid: uid };
   const source = sourceOf(uid, vmi, pods);
   if (!source) return { kind: "wait", reason: "source-unknown", migrationUid: uid };
+  // Cross-check with the live source pods: caches are separate streams, and a stale VMI must not name a
+  // wrong source (ports requested on a chassis the VM is not on would lose it before the migration ends).
+  const live = runningSourceNodes(uid, pods);
+  if (live.length > 0 && !live.includes(source)) return { kind: "wait", reason: "source-mismatch", migrationUid: uid };
   if (source === targetNode) return { kind: "unmanaged", reason: "source-equals-target", migrationUid: uid };
   return { kind: "armed", owner: { uid, source, target: targetNode }, repair: true, reason: "target-scheduled" };
 }

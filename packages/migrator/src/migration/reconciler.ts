@@ -29,6 +29,11 @@ export interface MigrationReconcilerOptions {
   readonly maxSteps?: number;
   /** How many completed migration uids to remember. Default 10 000. */
   readonly rememberCompleted?: number;
+  /**
+   * Drift is reported only once it persisted this long (ms): informers are separate streams, so right after
+   * a completion the VMI may not show its new node yet. Default 5 000.
+   */
+  readonly driftConfirmMs?: number;
 }
 
 const RETRY_AT_ONCE = new Set(["STALE_MIGRATION", "NOT_FOUND", "CONFLICT"]);
@@ -75,7 +80,7 @@ class BoundedSet implements ReadonlySet<string> {
 export class MigrationReconciler implements Reconciler {
   private readonly completed: BoundedSet;
   private readonly orphanSince = new Map<string, number>();
-  private readonly lastDrift = new Map<string, string>();
+  private readonly drift = new Map<string, { text: string; since: number; reported: boolean }>();
 
   constructor(private readonly options: MigrationReconcilerOptions) {
     this.completed = new BoundedSet(options.rememberCompleted ?? 10_000);
@@ -101,10 +106,10 @@ export class MigrationReconciler implements Reconciler {
         orphanAgeMs: (uid) => Date.now() - (this.orphanSince.get(uid) ?? Date.now()),
       });
       const regarding = vmi !== undefined ? refOf(`${KUBEVIRT_GROUP}/${KUBEVIRT_VERSION}`, "VirtualMachineInstance", vmi) : undefined;
-      this.reportDrift(key, wanted, regarding);
+      const confirmIn = this.checkDrift(key, wanted, regarding);
       const action = planAction(vm, wanted, ports, { noPortsRetryMs: this.options.noPortsRetryMs ?? 2000 });
       ctx.log.debug({ step, wanted, action: action.op, ports: ports.length }, "planned");
-      if (action.op === "none") return {};
+      if (action.op === "none") return confirmIn === undefined ? {} : { requeueAfterMs: confirmIn };
       if (action.op === "requeue") return { requeueAfterMs: action.afterMs };
       const op = action.op;
       const uid = action.request.migrationUid;
@@ -144,16 +149,23 @@ export class MigrationReconciler implements Reconciler {
     }
   }
 
-  private reportDrift(key: string, wanted: Wanted, regarding: ObjectRef | undefined): void {
-    const drift = wanted.kind === "unmanaged" ? wanted.drift : undefined;
-    if (drift === undefined) {
-      this.lastDrift.delete(key);
-      return;
+  /** Reports drift that persisted driftConfirmMs; returns when to look again while it is unconfirmed. */
+  private checkDrift(key: string, wanted: Wanted, regarding: ObjectRef | undefined): number | undefined {
+    const text = wanted.kind === "unmanaged" ? wanted.drift : undefined;
+    if (text === undefined) {
+      this.drift.delete(key);
+      return undefined;
     }
-    if (this.lastDrift.get(key) === drift) return;
-    this.lastDrift.set(key, drift);
+    const now = Date.now();
+    let d = this.drift.get(key);
+    if (d === undefined || d.text !== text) this.drift.set(key, (d = { text, since: now, reported: false }));
+    if (d.reported) return undefined;
+    const confirm = this.options.driftConfirmMs ?? 5000;
+    if (now - d.since < confirm) return confirm - (now - d.since);
+    d.reported = true;
     this.options.metrics?.driftReports.inc();
-    if (regarding) this.options.events?.record(regarding, "Warning", "PortDrift", drift);
+    if (regarding) this.options.events?.record(regarding, "Warning", "PortDrift", text);
+    return undefined;
   }
 
   private async timed<T>(op: "inspect" | "arm" | "complete", fn: () => Promise<T>): Promise<T> {

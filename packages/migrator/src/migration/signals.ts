@@ -110,6 +110,13 @@ export function sourceOf(uid: string, vmi: VirtualMachineInstance | undefined, l
   return source?.spec?.nodeName;
 }
 
+/** Nodes of the Running launcher pods that are not migration `uid`'s target (where the VM runs now). */
+export function runningSourceNodes(uid: string, launcherPods: readonly LauncherPod[]): string[] {
+  return launcherPods
+    .filter((p) => p.metadata?.labels?.[LABELS.migrationJobUID] !== uid && p.metadata?.deletionTimestamp === undefined && p.status?.phase === "Running" && p.spec?.nodeName)
+    .map((p) => p.spec!.nodeName!);
+}
+
 /** How a final migration ended. */
 export function outcomeOf(m: VirtualMachineInstanceMigration, vmi: VirtualMachineInstance | undefined): MigrationOutcome {
   if (m.status?.phase === "Succeeded") return "succeeded";

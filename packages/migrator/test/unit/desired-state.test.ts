@@ -73,6 +73,14 @@ describe("migrator desired-state: arming", () => {
     expect(action).to.deep.equal({ op: "arm", request: { vm: VM, migrationUid: M2, source: "node-b", target: "node-a" } });
   });
 
+  it("a stale VMI naming a node where no live launcher pod runs is not trusted as the source", () => {
+    const target = launcher("tgt", { migrationUid: M1, node: "node-b", phase: "Pending" });
+    const staleVmi = vmi({ node: "node-c" });
+    expect(run({ vmi: staleVmi, migrations: [vmim(M1, "Scheduling")], pods: [source, target] }).wanted).to.deep.include({ kind: "wait", reason: "source-mismatch" });
+    const finishedOldSource = launcher("old", { node: "node-c", phase: "Succeeded" });
+    expect(run({ vmi: vmi({ node: "node-a" }), migrations: [vmim(M1, "Scheduling")], pods: [finishedOldSource, source, target] }).action.op).to.equal("arm");
+  });
+
   it("source equal to target is never armed", () => {
     expect(run({ migrations: [vmim(M1, "Scheduled")], pods: [source, launcher("tgt", { migrationUid: M1, node: "node-a" })] }).wanted).to.deep.include({ kind: "unmanaged", reason: "source-equals-target" });
   });
