@@ -22,8 +22,15 @@ import { MigratorMetrics } from "./observability/metrics.js";
 /** A backend the daemon can ask about readiness and close (both optional). */
 export type DaemonBackend = MigrationBackend & {
   readonly ready?: boolean;
-  /** Called once at start (e.g. to open and keep connections up). */
-  start?(options: { onError?: (e: unknown) => void }): void;
+  /**
+   * Called once at start (e.g. to open and keep connections up). `onVmChange`: the backend saw a VM's ports
+   * change (queue it); `onReconnect`: the backend is back after an outage (re-queue every VM).
+   */
+  start?(options: {
+    onError?: (e: unknown) => void;
+    onVmChange?: (vmKey: string) => void;
+    onReconnect?: (info: { readonly downMs: number; readonly error: string | undefined }) => void;
+  }): void;
   close?(): Promise<void>;
 };
 
@@ -116,7 +123,14 @@ export class MigratorDaemon {
         })
       : undefined;
     daemon = new MigratorDaemon(config, log, metrics, informers, controller, reconciler, backend, health, events, elector);
-    backend.start?.({ onError: (err) => log.warn({ err }, "OVN database connection failed; retrying") });
+    backend.start?.({
+      onError: (err) => log.warn({ err }, "OVN database connection failed or lost; retrying"),
+      onVmChange: (key) => controller.controller.enqueue(key),
+      onReconnect: ({ downMs, error }) => {
+        log.info({ downMs, lostWith: error }, "OVN NB connection restored: re-queueing every VM");
+        controller.resync();
+      },
+    });
     await informers.start();
     if (elector !== undefined) void elector.run();
     else daemon.startWorkers();

@@ -6,19 +6,59 @@
  * (Kube-OVN's convention, key "pod", by default), found through a client index on that key.
  * With an SB connection, inspect tells "activated" (the target saw the guest's RARP) from "armed".
  *
- * Connections are (re)opened lazily: a client whose status is not "connected" is closed and replaced
- * before the next call, so a reconcile never decides on the replica of a dead connection.
+ * Reliability (forRemotes): NB and SB are reconnecting sessions (NbClient.connectSession over OvsdbSession)
+ * with the inactivity probe, so a lost, half-open or frozen NB connection is detected in the background
+ * (PROBE_TIMEOUT), `ready` (/readyz) turns false, and the session reconnects and resyncs the replica on its
+ * own. Reads are refused (NOT_CONNECTED) while the session is not connected: a reconcile never decides on
+ * the replica of a dead connection. After a reconnect, `onReconnect` asks the daemon to re-queue every VM
+ * (work that failed during the outage is redone at once, not after its backoff).
+ *
+ * NB is watched: the replica's Logical_Switch_Port changes that concern a VM (nb-port-changes.ts) are
+ * reported through `onVmChange`, so the reconciler re-reads level-triggered state promptly when someone
+ * else changes a port.
+ *
+ * A write whose reply was lost with the connection (OUTCOME_UNKNOWN) is settled, not guessed: the backend
+ * waits (bounded) for the session to reconnect, looks at the resynced replica, and re-runs the guarded
+ * operation only if it did not land.
  */
-import { OvsdbError } from "@ovnkit/ovsdb";
+import { OvsdbError, OvsdbSession, isOvsdbError, type BackoffOptions, type ProbeOptions, type SessionStatus } from "@ovnkit/ovsdb";
 import { NbClient, OvnNbError, SbClient, type BindingSource, type PortMigrationState } from "@ovnkit/ovn-nb";
 import { Backoff } from "../controller/rate-limiter.js";
+import { isArmedFor } from "./plan.js";
 import type { ArmRequest, CompleteRequest, MigrationBackend, PortState, VmRef } from "./backend.js";
+import { vmKeysOfPortChange } from "./nb-port-changes.js";
+import { SessionClient, type ClientSource } from "./session-client.js";
 
 export const DEFAULT_VM_PORT_KEY = "pod";
 
 export interface OvnNbBackendOptions {
   /** external_ids key whose value "<namespace>/<vm>" marks the VM's NIC ports. Default "pod". */
   readonly vmPortKey?: string;
+  /** How long a write whose outcome is unknown waits for the reconnect that settles it (ms). Default 10 000. */
+  readonly outcomeWaitMs?: number;
+}
+
+export interface OvnNbRemoteOptions extends OvnNbBackendOptions {
+  readonly sb?: string | readonly string[];
+  readonly connectTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+  /** Inactivity probe of the sessions (default the session's: 5 s echo interval, 5 s timeout, 60 s dumps). */
+  readonly probe?: ProbeOptions;
+  /** Reconnect backoff of the sessions (default the session's: 100 ms .. 8 s, x2, jitter 0.5). */
+  readonly backoff?: BackoffOptions;
+  /** How long the first connect, and a write with no connection, wait for one (ms). Default 10 000. */
+  readonly waitMs?: number;
+}
+
+/** What the daemon may hear from the backend once started. */
+export interface BackendHooks {
+  readonly periodMs?: number;
+  /** A connection could not be opened, or was lost (the backend keeps trying). */
+  readonly onError?: (e: unknown) => void;
+  /** NB changed a port of this VM ("<namespace>/<vm>"): reconcile it. */
+  readonly onVmChange?: (vmKey: string) => void;
+  /** NB is back after an outage (replica resynced): reconcile everything. */
+  readonly onReconnect?: (info: { readonly downMs: number; readonly error: string | undefined }) => void;
 }
 
 /** Something with an OVSDB connection status (NbClient, SbClient). */
@@ -27,30 +67,34 @@ interface Connected {
   close(): Promise<void>;
 }
 
-/** One lazily (re)opened connection. */
-export class LazyConnection<T extends Connected> {
-  private current: T | undefined;
+/** One lazily (re)opened one-shot connection (OvsdbClient-based clients; a dead one is closed and replaced). */
+export class LazyConnection<T extends Connected> implements ClientSource<T> {
+  private client: T | undefined;
   private opening: Promise<T> | undefined;
 
   /** `initial`: an already open connection to use first. */
   constructor(private readonly open: () => Promise<T>, initial?: T) {
-    this.current = initial;
+    this.client = initial;
+  }
+
+  get current(): T | undefined {
+    return this.client;
   }
 
   get connected(): boolean {
-    return this.current !== undefined && this.current.ovsdb.status.state === "connected";
+    return this.client !== undefined && this.client.ovsdb.status.state === "connected";
   }
 
   async get(): Promise<T> {
-    if (this.current !== undefined) {
-      if (this.current.ovsdb.status.state === "connected") return this.current;
-      const dead = this.current;
-      this.current = undefined;
+    if (this.client !== undefined) {
+      if (this.client.ovsdb.status.state === "connected") return this.client;
+      const dead = this.client;
+      this.client = undefined;
       await dead.close().catch(() => undefined);
     }
     this.opening ??= this.open().then(
       (c) => {
-        this.current = c;
+        this.client = c;
         this.opening = undefined;
         return c;
       },
@@ -63,9 +107,24 @@ export class LazyConnection<T extends Connected> {
   }
 
   async close(): Promise<void> {
-    const c = this.current ?? (await this.opening?.catch(() => undefined));
-    this.current = undefined;
+    const c = this.client ?? (await this.opening?.catch(() => undefined));
+    this.client = undefined;
     await c?.close().catch(() => undefined);
+  }
+}
+
+/** Clients given by the caller: used while connected, never reopened (a session-based one heals itself). */
+class FixedClient<T extends Connected> implements ClientSource<T> {
+  constructor(readonly current: T) {}
+  get connected(): boolean {
+    return this.current.ovsdb.status.state === "connected";
+  }
+  async get(): Promise<T> {
+    if (this.connected) return this.current;
+    throw new OvsdbError("NOT_CONNECTED", `the given OVSDB client is not connected (${this.current.ovsdb.status.state})`, { details: { state: this.current.ovsdb.status.state } });
+  }
+  close(): Promise<void> {
+    return this.current.close();
   }
 }
 
@@ -82,90 +141,117 @@ export function toPortState(s: PortMigrationState): PortState {
 
 export class OvnNbBackend implements MigrationBackend {
   private readonly key: string;
+  private readonly outcomeWaitMs: number;
   private closed = false;
   private keeper: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private hooks: BackendHooks = {};
+  private watched: NbClient | undefined;
+  private watch: { unsubscribe(): void } | undefined;
+  private stopStatus: (() => void) | undefined;
+  private lostAt: number | undefined;
+  private lostWith: string | undefined;
 
   constructor(
-    private readonly nb: LazyConnection<NbClient>,
-    private readonly sb: LazyConnection<SbClient> | undefined,
+    private readonly nb: ClientSource<NbClient>,
+    private readonly sb: ClientSource<SbClient> | undefined,
     options: OvnNbBackendOptions = {},
   ) {
     this.key = options.vmPortKey ?? DEFAULT_VM_PORT_KEY;
+    this.outcomeWaitMs = options.outcomeWaitMs ?? 10_000;
   }
 
-  /** Connects to NB (and SB, for activation) on first use; reconnects after a connection is lost. */
-  static forRemotes(nb: string | readonly string[], options: OvnNbBackendOptions & { sb?: string | readonly string[]; connectTimeoutMs?: number; requestTimeoutMs?: number } = {}): OvnNbBackend {
-    const clientOptions = {
+  /**
+   * Reconnecting sessions to NB (and SB, for activation), opened on first use or by start(); each detects a
+   * dead or silent server with the inactivity probe and reconnects on its own.
+   */
+  static forRemotes(nb: string | readonly string[], options: OvnNbRemoteOptions = {}): OvnNbBackend {
+    const sessionOptions = {
       ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+      ...(options.probe !== undefined ? { probe: options.probe } : {}),
+      ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
+      ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}),
     };
     const sb = options.sb;
     return new OvnNbBackend(
-      new LazyConnection(() => NbClient.connect(nb, { ...clientOptions, tables: ["Logical_Switch_Port"] })),
-      sb === undefined ? undefined : new LazyConnection(() => SbClient.connect(sb, clientOptions)),
+      new SessionClient(() => NbClient.connectSession(nb, { ...sessionOptions, tables: ["Logical_Switch_Port"] }), "OVN NB"),
+      sb === undefined ? undefined : new SessionClient(() => SbClient.connectSession(sb, sessionOptions), "OVN SB"),
       options,
     );
   }
 
-  /** Over existing clients (they are used as long as they are connected; never reopened). */
+  /** Over existing clients (used while connected, never reopened; a connectSession client reconnects itself). */
   static fromClients(nb: NbClient, sb?: SbClient, options: OvnNbBackendOptions = {}): OvnNbBackend {
-    const fixed = <T extends Connected>(c: T) =>
-      new LazyConnection<T>(async () => {
-        throw new OvsdbError("NOT_CONNECTED", "the given OVSDB client is no longer connected and cannot be reopened");
-      }, c);
-    return new OvnNbBackend(fixed(nb), sb === undefined ? undefined : fixed(sb), options);
+    return new OvnNbBackend(new FixedClient(nb), sb === undefined ? undefined : new FixedClient(sb), options);
   }
 
+  /** NB is connected and its replica current. */
   get ready(): boolean {
     return this.nb.connected;
   }
 
   /** Names of the VM's NIC ports, sorted. */
   async portsOf(vm: VmRef): Promise<string[]> {
-    const nb = await this.nb.get();
-    const cache = nb.table("Logical_Switch_Port");
-    const index = `external_ids:${this.key}`;
-    if (!cache.hasIndex(index)) cache.addIndex({ name: index, columns: [{ column: "external_ids", key: this.key }] });
-    return cache.index(index).get(`${vm.namespace}/${vm.name}`).map((r) => r.name).sort();
+    return this.portNames(await this.nb.get(), vm);
   }
 
   async inspect(vm: VmRef): Promise<PortState[]> {
-    const names = await this.portsOf(vm);
     const nb = await this.nb.get();
     const sb = await this.bindings();
-    return names.map((n) => toPortState(nb.migration.inspect(n, sb)));
+    return this.portNames(nb, vm).map((n) => toPortState(nb.migration.inspect(n, sb)));
   }
 
   async arm(request: ArmRequest): Promise<void> {
-    const ports = await this.requirePorts(request.vm);
-    const nb = await this.nb.get();
-    await nb.migration.arm({ uid: request.migrationUid, source: request.source, target: request.target, ports });
+    const owner = { uid: request.migrationUid, source: request.source, target: request.target };
+    await this.settled(
+      async () => {
+        const ports = await this.requirePorts(request.vm);
+        await (await this.nb.get()).migration.arm({ ...owner, ports });
+      },
+      async () => {
+        const ports = await this.inspect(request.vm);
+        return ports.length > 0 && ports.every((p) => isArmedFor(p, owner));
+      },
+    );
   }
 
   async complete(request: CompleteRequest): Promise<void> {
-    const ports = await this.requirePorts(request.vm);
-    const nb = await this.nb.get();
-    await nb.migration.complete({ uid: request.migrationUid, outcome: request.outcome, ports });
+    await this.settled(
+      async () => {
+        const ports = await this.requirePorts(request.vm);
+        await (await this.nb.get()).migration.complete({ uid: request.migrationUid, outcome: request.outcome, ports });
+      },
+      async () => {
+        const ports = await this.inspect(request.vm);
+        return ports.length > 0 && ports.every((p) => p.owner?.uid !== request.migrationUid && p.requestedChassis.join(",") === request.chassis);
+      },
+    );
   }
 
   /**
-   * Keeps the connections up in the background (readiness reflects NB reachability even with no VM to
-   * reconcile): checks every `periodMs`, reconnects with backoff, reports failures to `onError`.
+   * Opens the connections in the background (retrying the first open with backoff; a session then heals
+   * itself), watches NB port changes and the session state, and reports through `hooks`.
    */
-  start(options: { periodMs?: number; onError?: (e: unknown) => void } = {}): void {
+  start(hooks: BackendHooks = {}): void {
     if (this.keeper !== undefined || this.closed) return;
+    this.hooks = hooks;
+    if (this.nb instanceof SessionClient) this.stopStatus = this.nb.onStatus((s) => this.onNbStatus(s));
     const backoff = new Backoff({ baseMs: 200, maxMs: 10_000, jitter: 0.2 });
     this.keeper = (async () => {
       while (!this.closed) {
-        let delay = options.periodMs ?? 1000;
+        let delay = hooks.periodMs ?? 1000;
         try {
-          await this.nb.get();
-          if (this.sb !== undefined) await this.sb.get().catch((e: unknown) => options.onError?.(e));
+          // A session, once open, reconnects on its own: only one-shot clients need checking.
+          if (!(this.nb instanceof SessionClient && this.nb.current !== undefined)) await this.nb.get();
+          this.watchReplica();
+          if (this.sb !== undefined && !(this.sb instanceof SessionClient && this.sb.current !== undefined)) {
+            await this.sb.get().catch((e: unknown) => hooks.onError?.(e));
+          }
           backoff.reset();
         } catch (e) {
           if (this.closed) break;
-          options.onError?.(e);
+          hooks.onError?.(e);
           delay = backoff.next();
         }
         await new Promise<void>((resolve) => {
@@ -183,7 +269,61 @@ export class OvnNbBackend implements MigrationBackend {
     this.closed = true;
     this.wake?.();
     await this.keeper;
+    this.stopStatus?.();
+    this.watch?.unsubscribe();
     await Promise.all([this.nb.close(), this.sb?.close()]);
+  }
+
+  private onNbStatus(s: SessionStatus): void {
+    if (this.closed) return;
+    if (s.state === "reconnecting" && this.lostAt === undefined) {
+      this.lostAt = Date.now();
+      this.lostWith = s.error.code;
+      this.hooks.onError?.(s.error);
+    } else if (s.state === "connected" && this.lostAt !== undefined) {
+      const downMs = Date.now() - this.lostAt;
+      const error = this.lostWith;
+      this.lostAt = undefined;
+      this.lostWith = undefined;
+      this.hooks.onReconnect?.({ downMs, error });
+    }
+  }
+
+  /** Subscribes to the current NB replica's port changes (again when a one-shot client was replaced). */
+  private watchReplica(): void {
+    const nb = this.nb.current;
+    if (nb === undefined || nb === this.watched) return;
+    const replaced = this.watched !== undefined;
+    this.watch?.unsubscribe();
+    this.watched = nb;
+    this.watch = nb.monitor.changesOf("Logical_Switch_Port").subscribe((e) => {
+      for (const k of vmKeysOfPortChange(e, this.key)) this.hooks.onVmChange?.(k);
+    });
+    if (replaced) this.hooks.onReconnect?.({ downMs: 0, error: undefined });
+  }
+
+  /**
+   * Runs a guarded write; when its outcome is unknown (the connection was lost before the reply), waits for
+   * the session to reconnect (bounded) and checks the resynced replica: done if it landed, else re-run once.
+   */
+  private async settled(write: () => Promise<void>, landed: () => Promise<boolean>): Promise<void> {
+    try {
+      await write();
+      return;
+    } catch (e) {
+      const session = this.nb.current?.ovsdb;
+      if (!isOvsdbError(e, "OUTCOME_UNKNOWN") || !(session instanceof OvsdbSession)) throw e;
+      await session.connected(this.outcomeWaitMs);
+      if (await landed()) return;
+    }
+    await write();
+  }
+
+  private portNames(nb: NbClient, vm: VmRef): string[] {
+    const cache = nb.table("Logical_Switch_Port");
+    const index = `external_ids:${this.key}`;
+    if (!cache.hasIndex(index)) cache.addIndex({ name: index, columns: [{ column: "external_ids", key: this.key }] });
+    return cache.index(index).get(`${vm.namespace}/${vm.name}`).map((r) => r.name).sort();
   }
 
   private async requirePorts(vm: VmRef): Promise<string[]> {
@@ -196,13 +336,11 @@ export class OvnNbBackend implements MigrationBackend {
     return ports;
   }
 
-  /** SB bindings when an SB connection is configured and up (activation is optional information). */
+  /** SB bindings when an SB connection is configured and up (activation is optional information: never waited for). */
   private async bindings(): Promise<BindingSource | undefined> {
     if (this.sb === undefined) return undefined;
-    try {
-      return await this.sb.get();
-    } catch {
-      return undefined;
-    }
+    if (this.sb.connected) return this.sb.current;
+    if (this.sb.current === undefined && !(this.sb instanceof SessionClient)) return this.sb.get().catch(() => undefined);
+    return undefined;
   }
 }
