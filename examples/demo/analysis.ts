@@ -43,6 +43,10 @@ export interface Check {
 }
 
 export interface Analysis {
+  /** How the migration ended: "succeeded" (the VM resumed on the target) or "failed" (it resumed on the source). */
+  outcome: "succeeded" | "failed";
+  /** The chassis the VM ran on after its pause (firstAtTarget edges are there). */
+  resumedOn: string;
   toVm: Direction;
   fromVm: Direction;
   /** The larger of the two gaps. */
@@ -74,15 +78,15 @@ export interface AnalysisInput {
   limitMs?: number;
 }
 
-function last(edges: Edge[]): Edge | undefined {
+export function last(edges: Edge[]): Edge | undefined {
   return edges.reduce<Edge | undefined>((m, e) => (m === undefined || e.at > m.at ? e : m), undefined);
 }
 
-function first(edges: Edge[]): Edge | undefined {
+export function first(edges: Edge[]): Edge | undefined {
   return edges.reduce<Edge | undefined>((m, e) => (m === undefined || e.at < m.at ? e : m), undefined);
 }
 
-function gap(a: Edge | undefined, b: Edge | undefined): number {
+export function gap(a: Edge | undefined, b: Edge | undefined): number {
   return a === undefined || b === undefined ? Number.NaN : b.at - a.at;
 }
 
@@ -115,7 +119,7 @@ function fromVmDirection(packets: readonly PacketRecord[], source: string, targe
   return { label: "VM -> peer", lastAtSource, firstAtTarget, gapMs: gap(lastAtSource, firstAtTarget), lost, sent: packets.length };
 }
 
-const fmt = (ms: number): string => (Number.isNaN(ms) ? "n/a" : `${ms.toFixed(1)} ms`);
+export const fmt = (ms: number): string => (Number.isNaN(ms) ? "n/a" : `${ms.toFixed(1)} ms`);
 
 export function analyze(i: AnalysisInput): Analysis {
   const limit = i.limitMs ?? INTERRUPTION_LIMIT_MS;
@@ -183,7 +187,7 @@ export function analyze(i: AnalysisInput): Analysis {
     },
   ];
   return {
-    toVm, fromVm, interruptionMs, vmPausedMs: rarpAt - pausedAt, deliveredAtTargetBeforeRarp: early.length, duplicated, tail,
+    outcome: "succeeded", resumedOn: i.target, toVm, fromVm, interruptionMs, vmPausedMs: rarpAt - pausedAt, deliveredAtTargetBeforeRarp: early.length, duplicated, tail,
     latencies, checks, ok: checks.every((c) => c.ok),
   };
 }

@@ -4,7 +4,8 @@
  * only once the NB write happened, marking it on the timeline:
  *
  *   direct    the demo itself calls @ovnkit/ovn-nb's guarded migration ops (arm at "target-scheduled",
- *             complete at "succeeded"): what the migrator does, without Kubernetes.
+ *             complete at "succeeded", or complete as failed at "failed"): what the migrator does, without
+ *             Kubernetes.
  *   migrator  the KubeVirt objects go through a fake Kubernetes API server and the real ovnkit-migrator
  *             (in-process, @kubernetes/client-node) arms and completes the port; the driver watches NB for it.
  */
@@ -19,7 +20,9 @@ export type KubevirtStep =
   | "running" // Running: memory is being copied
   | "target-domain-ready" // the target domain resumed (VMI migrationState.targetNodeDomainReadyTimestamp)
   | "succeeded" // Succeeded: VMI migrationState.completed, status.nodeName = target
-  | "source-pod-deleted"; // the source virt-launcher pod is gone
+  | "source-pod-deleted" // the source virt-launcher pod is gone
+  | "failed" // Failed (--outcome failed): VMI migrationState.failed; the VM runs on at the source
+  | "target-pod-deleted"; // after a failure: the target virt-launcher pod is gone
 
 export interface MigrationDriver {
   /** "direct" | "migrator". */

@@ -133,6 +133,27 @@ export class KubevirtApi {
     }, MERGE);
   }
 
+  /** The migration failed (e.g. aborted at the switch-over): the VMI's migrationState says failed, the VM stays on the source. */
+  async failOnVmi(): Promise<void> {
+    this.endedAt = new Date().toISOString();
+    await this.patchVmiStatus({ nodeName: this.source, migrationState: { ...this.migrationState(), completed: false, failed: true, endTimestamp: this.endedAt } });
+  }
+
+  /** Then the VMIM's final phase, Failed, with its migrationState. */
+  async vmimFailed(): Promise<void> {
+    const end = this.endedAt ?? new Date().toISOString();
+    await this.custom.patchNamespacedCustomObjectStatus({
+      ...VMIM, namespace: this.vm.namespace, name: this.migrationName,
+      body: { status: { phase: "Failed", migrationState: { ...this.migrationState(), completed: false, failed: true, endTimestamp: end } } },
+    }, MERGE);
+  }
+
+  /** After a failure the target virt-launcher pod fails and is deleted. */
+  async deleteTargetPod(): Promise<void> {
+    await this.patchPodStatus(this.targetPod, { phase: "Failed" });
+    await this.core.deleteNamespacedPod({ namespace: this.vm.namespace, name: this.targetPod });
+  }
+
   /** The source virt-launcher pod completes and is deleted. */
   async deleteSourcePod(): Promise<void> {
     await this.patchPodStatus(this.sourcePod, { phase: "Succeeded" });

@@ -8,6 +8,14 @@
  *   flows -> target pod Running, VMIM Scheduled, PreparingTarget, TargetReady, Running -> memory sync -> source paused -> target resumes: RARP on hv2, the VM sends from hv2 -> SB activated=hv2
  *   -> COMPLETE -> SB chassis=hv2 alone -> every chassis synced (traffic at hv2 only, hv1's NIC still there)
  *   -> source NIC removed from hv1 -> activation mark cleared
+ *
+ * With outcome "failed" the migration is aborted at the switch-over, after arming: the source pauses, then
+ * resumes on hv1 (the target never ran, no RARP) -> VMIM Failed -> COMPLETE (failed): requested-chassis=hv1
+ * -> SB chassis=hv1 alone -> every chassis synced (traffic at hv1 only, hv2's NIC still plugged) -> target NIC
+ * removed from hv2 -> target pod deleted.
+ *
+ * A VM with several NICs does every host step on each NIC (plug, RARP, unplug); the network steps cover them
+ * all at once (the driver arms and completes every NIC in one transaction).
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { buildRarp, pollUntil, type Probe, type VmPort } from "@ovnkit/sandbox";
@@ -17,6 +25,8 @@ import type { KubevirtStep, MigrationDriver } from "./driver.js";
 import { readBlockingFlows } from "./flows.js";
 import { SOURCE, TARGET, VM, type Lab } from "./lab.js";
 
+export type MigrationOutcome = "succeeded" | "failed";
+
 /** Delivery takes well under a millisecond on the sandbox; this is the margin before a capture is final. */
 const DRAIN_MS = 30;
 
@@ -25,16 +35,19 @@ export interface TimelineOptions {
   steadyMs: number;
   /** "Memory sync": from Running until the source pauses (ms). */
   memorySyncMs: number;
-  /** The VM's own pause (stop-and-copy): source paused -> target resumed (ms). */
+  /** The VM's own pause (stop-and-copy): source paused -> target resumed, or source resumed after a failure (ms). */
   downtimeMs: number;
-  /** Traffic after the move, once every chassis caught up, with the source NIC still plugged (ms). */
+  /** Traffic after the move, once every chassis caught up, with the other chassis' NIC still plugged (ms). */
   tailMs: number;
+  /** How the migration ends (default "succeeded"). */
+  outcome?: MigrationOutcome;
 }
 
 export interface TimelineFacts {
-  vmAtTarget: VmPort;
-  /** Packets OVN duplicated to the target that its blocking flow dropped, counted at the end of the memory sync. */
-  droppedAtTargetBeforeRarp: number;
+  /** The target NIC of each of the VM's NICs (aligned with lab.nics). */
+  atTarget: VmPort[];
+  /** Per NIC: packets OVN duplicated to the target that its blocking flow dropped, counted at the end of the memory sync. */
+  droppedAtTargetBeforeRarp: number[];
 }
 
 const STEP_TEXT: Record<KubevirtStep, string> = {
@@ -48,6 +61,8 @@ const STEP_TEXT: Record<KubevirtStep, string> = {
   "target-domain-ready": `VMI migrationState.targetNodeDomainReadyTimestamp: the VM runs on ${TARGET}`,
   "succeeded": `VMIM Succeeded: VMI migrationState.completed, status.nodeName=${TARGET}`,
   "source-pod-deleted": `source virt-launcher pod deleted (its NIC leaves ${SOURCE})`,
+  "failed": `VMIM Failed: VMI migrationState.failed, the VM stays on ${SOURCE}`,
+  "target-pod-deleted": `target virt-launcher pod deleted (its NIC left ${TARGET})`,
 };
 
 async function kubevirt(timeline: Timeline, driver: MigrationDriver, step: KubevirtStep): Promise<void> {
@@ -55,8 +70,10 @@ async function kubevirt(timeline: Timeline, driver: MigrationDriver, step: Kubev
   await driver.step(step);
 }
 
-export async function playTimeline(lab: Lab, driver: MigrationDriver, probe: Probe, timeline: Timeline, watch: BindingWatch, o: TimelineOptions): Promise<TimelineFacts> {
-  const { sandbox, vmAtSource } = lab;
+const nicsText = (lab: Lab): string => (lab.nics.length > 1 ? `${lab.nics.length} NICs (${lab.nics.map((n) => n.nic.lsp).join(", ")})` : `iface-id=${VM.lsp}`);
+
+export async function playTimeline(lab: Lab, driver: MigrationDriver, probes: readonly Probe[], timeline: Timeline, watch: BindingWatch, o: TimelineOptions): Promise<TimelineFacts> {
+  const { sandbox } = lab;
   const target = sandbox.hv(TARGET);
   await sleep(o.steadyMs);
 
@@ -64,15 +81,20 @@ export async function playTimeline(lab: Lab, driver: MigrationDriver, probe: Pro
   await kubevirt(timeline, driver, "target-pod-created");
   await kubevirt(timeline, driver, "target-scheduled"); // -> ARM
 
-  // the CNI plugs the target pod's NIC into br-int with the same iface-id and waits for the port to be ready
-  timeline.mark("vm", "target-plugged", `CNI: target NIC plugged on ${TARGET} (ovs-vsctl add-port, iface-id=${VM.lsp}, same MAC/IP)`);
-  const vmAtTarget = await sandbox.addVmPort(TARGET, { ifaceId: VM.lsp, name: `${VM.lsp}-target`, mac: VM.mac, ip: VM.ip });
-  probe.addLocation(vmAtTarget);
-  const ofport = await vmAtTarget.ofport();
+  // the CNI plugs the target pod's NICs into br-int with the same iface-ids and waits for the ports to be ready
+  timeline.mark("vm", "target-plugged", `CNI: target NIC plugged on ${TARGET} (ovs-vsctl add-port, ${nicsText(lab)}, same MAC/IP)`);
+  const atTarget = await Promise.all(lab.nics.map(({ nic }) => sandbox.addVmPort(TARGET, { ifaceId: nic.lsp, name: `${nic.lsp}-target`, mac: nic.mac, ip: nic.ip })));
+  atTarget.forEach((p, i) => probes[i]!.addLocation(p));
+  const ofports = await Promise.all(atTarget.map((p) => p.ofport()));
+  const blocking = async (ok: (f: Awaited<ReturnType<typeof readBlockingFlows>>) => boolean): Promise<true | undefined> => {
+    for (const ofport of ofports) if (!ok(await readBlockingFlows(target, ofport))) return undefined;
+    return true;
+  };
   await Promise.all([
     watch.when("sb-additional-chassis"),
-    vmAtTarget.waitInstalled().then(() => timeline.mark("ovn", "target-installed", `${TARGET}: ovn-installed=true on the target NIC (what the CNI waits for)`)),
-    pollUntil(`${TARGET} blocking flows`, async () => ((await readBlockingFlows(target, ofport)).present ? true : undefined), 10_000, 5)
+    ...lab.nics.slice(1).map(({ nic }) => lab.sb.waitForBinding(nic.lsp, (b) => b.additionalChassis.includes(TARGET))),
+    Promise.all(atTarget.map((p) => p.waitInstalled())).then(() => timeline.mark("ovn", "target-installed", `${TARGET}: ovn-installed=true on the target NIC${atTarget.length > 1 ? "s" : ""} (what the CNI waits for)`)),
+    pollUntil(`${TARGET} blocking flows`, () => blocking((f) => f.present), 10_000, 5)
       .then(() => timeline.mark("ovn", "blocking-flows-in", `${TARGET}: activation-strategy=rarp blocking flows seen installed (RARP -> controller, drop in/out; ovs-ofctl poll)`)),
   ]);
   await kubevirt(timeline, driver, "target-pod-running");
@@ -83,37 +105,72 @@ export async function playTimeline(lab: Lab, driver: MigrationDriver, probe: Pro
   await sleep(o.memorySyncMs);
   // at the end of the memory sync, the drop flows' counters show OVN duplicating the VM's traffic to the target,
   // where it is dropped
-  const flows = await readBlockingFlows(target, ofport, { exactCounters: true });
-  timeline.mark("ovn", "drop-counters", `${TARGET}: ${flows.dropToVm?.nPackets ?? 0} packets for ${VM.lsp} duplicated to ${TARGET} so far, all dropped by its blocking flow`);
+  await target.appctl("revalidator/purge");
+  const dropped: number[] = [];
+  for (const ofport of ofports) dropped.push((await readBlockingFlows(target, ofport)).dropToVm?.nPackets ?? 0);
+  timeline.mark("ovn", "drop-counters", `${TARGET}: ${dropped.join(" + ")} packets for ${lab.nics.map((n) => n.nic.lsp).join(" + ")} duplicated to ${TARGET} so far, all dropped by its blocking flow`);
 
-  probe.setActive(null);
+  for (const p of probes) p.setActive(null);
   timeline.mark("vm", "source-paused", `source VM paused on ${SOURCE} (stops sending and answering)`);
   await sleep(o.downtimeMs);
+  if (o.outcome === "failed") await failedEnding(lab, driver, probes, timeline, atTarget, o);
+  else await succeededEnding(lab, driver, probes, timeline, watch, atTarget, ofports, o);
+  return { atTarget, droppedAtTargetBeforeRarp: dropped };
+}
 
-  const rarp = buildRarp({ mac: VM.mac });
-  await vmAtTarget.send(rarp);
-  probe.setActive(vmAtTarget);
-  timeline.mark("vm", "rarp", `target VM resumed on ${TARGET}: RARP sent, the VM sends and answers from ${TARGET}`);
-  const flowsOut = pollUntil(`${TARGET} blocking flows removed`, async () => ((await readBlockingFlows(target, ofport)).absent ? true : undefined), 10_000, 5)
-    .then(() => timeline.mark("ovn", "blocking-flows-out", `${TARGET}: blocking flows seen removed (port active; ovs-ofctl poll)`));
+async function succeededEnding(lab: Lab, driver: MigrationDriver, probes: readonly Probe[], timeline: Timeline, watch: BindingWatch, atTarget: VmPort[], ofports: number[], o: TimelineOptions): Promise<void> {
+  const target = lab.sandbox.hv(TARGET);
+  // the target resumes: QEMU announces every NIC with a RARP
+  await Promise.all(atTarget.map((p, i) => p.send(buildRarp({ mac: lab.nics[i]!.nic.mac }))));
+  atTarget.forEach((p, i) => probes[i]!.setActive(p));
+  timeline.mark("vm", "rarp", `target VM resumed on ${TARGET}: RARP sent${atTarget.length > 1 ? " on every NIC" : ""}, the VM sends and answers from ${TARGET}`);
+  const flowsOut = pollUntil(`${TARGET} blocking flows removed`, async () => {
+    for (const ofport of ofports) if (!(await readBlockingFlows(target, ofport)).absent) return undefined;
+    return true;
+  }, 10_000, 5).then(() => timeline.mark("ovn", "blocking-flows-out", `${TARGET}: blocking flows seen removed (port active; ovs-ofctl poll)`));
   await kubevirt(timeline, driver, "target-domain-ready");
-  await Promise.all([watch.when("sb-activated"), flowsOut]);
+  await Promise.all([
+    watch.when("sb-activated"), flowsOut,
+    ...lab.nics.slice(1).map(({ nic }) => lab.sb.waitForBinding(nic.lsp, (b) => b.activatedOn.includes(TARGET))),
+  ]);
 
   await kubevirt(timeline, driver, "succeeded"); // -> COMPLETE
-  await watch.when("sb-target-alone");
+  await Promise.all([
+    watch.when("sb-target-alone"),
+    ...lab.nics.slice(1).map(({ nic }) => lab.sb.waitForBinding(nic.lsp, (b) => b.chassis === TARGET && b.additionalChassis.length === 0)),
+  ]);
   await lab.nb.global.sync("hv");
   timeline.mark("ovn", "hv-synced", `every chassis caught up with NB (nb_cfg): traffic now goes to ${TARGET} only, ${SOURCE}'s NIC still plugged`);
   await sleep(o.tailMs);
   timeline.mark("probe", "tail-end", `${o.tailMs} ms of traffic after the move, ${SOURCE}'s NIC still plugged`);
   await sleep(DRAIN_MS); // frames sent before tail-end have been captured wherever they went
 
-  await probe.removeLocation(vmAtSource);
-  await vmAtSource.detach();
+  for (const [i, { atSource }] of lab.nics.entries()) {
+    await probes[i]!.removeLocation(atSource);
+    await atSource.detach();
+  }
   timeline.mark("vm", "source-unplugged", `source NIC removed from ${SOURCE}`);
   await kubevirt(timeline, driver, "source-pod-deleted");
   await watch.when("sb-mark-cleared");
-  return {
-    vmAtTarget,
-    droppedAtTargetBeforeRarp: flows.dropToVm?.nPackets ?? 0,
-  };
+}
+
+async function failedEnding(lab: Lab, driver: MigrationDriver, probes: readonly Probe[], timeline: Timeline, atTarget: VmPort[], o: TimelineOptions): Promise<void> {
+  // the switch-over failed: the source VM resumes where it was (no RARP: it never left)
+  lab.nics.forEach(({ atSource }, i) => probes[i]!.setActive(atSource));
+  timeline.mark("vm", "source-resumed", `migration aborted at the switch-over: the source VM resumes on ${SOURCE}, the target never ran`);
+  await kubevirt(timeline, driver, "failed"); // -> COMPLETE (failed)
+  await Promise.all(lab.nics.map(({ nic }) => lab.sb.waitForBinding(nic.lsp, (b) => b.chassis === SOURCE && b.additionalChassis.length === 0 && b.activationStrategy === undefined)));
+  timeline.mark("ovn", "sb-source-alone", `SB: ${lab.nics.map((n) => n.nic.lsp).join(", ")} chassis=${SOURCE} alone (additional_chassis=[], no activation-strategy)`);
+  await lab.nb.global.sync("hv");
+  timeline.mark("ovn", "hv-synced", `every chassis caught up with NB (nb_cfg): traffic goes to ${SOURCE} only, ${TARGET}'s NIC still plugged`);
+  await sleep(o.tailMs);
+  timeline.mark("probe", "tail-end", `${o.tailMs} ms of traffic after the abort, ${TARGET}'s NIC still plugged`);
+  await sleep(DRAIN_MS);
+
+  for (const [i, p] of atTarget.entries()) {
+    await probes[i]!.removeLocation(p);
+    await p.detach();
+  }
+  timeline.mark("vm", "target-unplugged", `target NIC removed from ${TARGET}`);
+  await kubevirt(timeline, driver, "target-pod-deleted");
 }

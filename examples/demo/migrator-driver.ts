@@ -1,8 +1,9 @@
 /**
  * The migrator driver: the real ovnkit-migrator daemon, in-process, watching a fake Kubernetes API server
  * (test/fake-kube) through @kubernetes/client-node, with its own NB/SB connections to the sandbox. The demo
- * plays KubeVirt by writing the objects through the API (kubevirt-api.ts); the migrator arms the VM's port
- * when the target pod is bound to a node and completes it when the migration succeeded. The driver sees those
+ * plays KubeVirt by writing the objects through the API (kubevirt-api.ts); the migrator arms the VM's ports
+ * (every NIC: the ports marked external_ids:pod=<namespace>/<vm>) when the target pod is bound to a node and
+ * completes them when the migration succeeded (or failed: back to the source). The driver sees those
  * writes in its own NB replica and marks them on the timeline with the kube write -> NB write latency.
  */
 import * as k8s from "@kubernetes/client-node";
@@ -21,8 +22,8 @@ export interface MigratorDriverOptions {
   sbRemote: string;
   timeline: Timeline;
   vm: VmSpec;
-  /** The VM's logical switch port (marked external_ids:pod=<namespace>/<name>). */
-  port: string;
+  /** The VM's logical switch ports, one per NIC (each marked external_ids:pod=<namespace>/<name>). */
+  ports: readonly string[];
   target: string;
 }
 
@@ -78,7 +79,7 @@ export class MigratorDriver implements MigrationDriver {
         return api.createTargetPod();
       case "target-scheduled": {
         // watching starts before the write: the migrator may act before the API's reply reaches us
-        const armed = this.waitPort("the migrator to arm the port", (p) => p.owner?.uid === api.migrationUid && p.consistent);
+        const armed = this.waitPorts("the migrator to arm the ports", (p) => p.owner?.uid === api.migrationUid && p.consistent);
         await api.scheduleTarget(o.target);
         const written = wallNow();
         const { state: s, at } = await armed;
@@ -100,7 +101,7 @@ export class MigratorDriver implements MigrationDriver {
       case "target-domain-ready":
         return api.targetDomainReady();
       case "succeeded": {
-        const completed = this.waitPort("the migrator to complete the port", (p) => p.owner === undefined && p.phase === "idle" && p.requestedChassis.join(",") === o.target);
+        const completed = this.waitPorts("the migrator to complete the ports", (p) => p.owner === undefined && p.phase === "idle" && p.requestedChassis.join(",") === o.target);
         await api.completeOnVmi();
         const written = wallNow();
         await api.vmimSucceeded();
@@ -112,6 +113,20 @@ export class MigratorDriver implements MigrationDriver {
       }
       case "source-pod-deleted":
         return api.deleteSourcePod();
+      case "failed": {
+        const source = o.vm.node;
+        const completed = this.waitPorts("the migrator to complete the ports as failed", (p) => p.owner === undefined && p.phase === "idle" && p.requestedChassis.join(",") === source);
+        await api.failOnVmi();
+        const written = wallNow();
+        await api.vmimFailed();
+        const { state: s, at } = await completed;
+        this.o.timeline.mark("ovnkit", "complete",
+          `ovnkit-migrator COMPLETED (failed): requested-chassis=${s.requestedChassis.join(",")} (back to the source), activation-strategy and owner removed`, at);
+        this.measured.push({ label: "kube write (VMI migrationState.failed) -> NB completed (failed) by the migrator", ms: at - written });
+        return;
+      }
+      case "target-pod-deleted":
+        return api.deleteTargetPod();
     }
   }
 
@@ -136,12 +151,15 @@ export class MigratorDriver implements MigrationDriver {
     }
   }
 
-  /** Resolves with the port's state and the moment the NB replica applied the update that made `ok` true. */
-  private waitPort(what: string, ok: (s: PortMigrationState) => boolean): Promise<{ state: PortMigrationState; at: number }> {
+  /**
+   * Resolves with the first port's state and the moment the NB replica applied the update that made `ok` true
+   * for every port.
+   */
+  private waitPorts(what: string, ok: (s: PortMigrationState) => boolean): Promise<{ state: PortMigrationState; at: number }> {
     const nb = this.o.nb;
     return waitForState(nb.monitor, what, () => {
-      const state = nb.migration.inspect(this.o.port);
-      return ok(state) ? { state, at: wallNow() } : undefined;
+      const states = this.o.ports.map((p) => nb.migration.inspect(p));
+      return states.every(ok) ? { state: states[0]!, at: wallNow() } : undefined;
     }, { timeoutMs: 10_000 });
   }
 }

@@ -10,6 +10,11 @@ ovn-northd, ovn-controller, ovs-vswitchd), with a data-plane probe measuring the
   --via-migrator         (default) KubeVirt objects through a fake Kubernetes API server; ovnkit-migrator,
                          in-process with @kubernetes/client-node, arms and completes the port
   --direct               the demo calls @ovnkit/ovn-nb's arm/complete itself (no Kubernetes)
+  --outcome succeeded|failed
+                         how the migration ends (default succeeded). failed: aborted at the switch-over after
+                         arming; the VM resumes on hv1, VMIM Failed, the port goes back to hv1 alone
+  --nics N               the VM's NICs (1-9, default 1): NIC 0 is vm1, then vm1-nic1...; all armed in one
+                         transaction and completed together, each with its own probe stream
   --interval-ms N        probe packet interval (default ${DEFAULT_OPTIONS.intervalMs})
   --memory-sync-ms N     time from TargetReady to the source pause (default ${DEFAULT_OPTIONS.memorySyncMs})
   --downtime-ms N        the VM's own pause between source and target (default ${DEFAULT_OPTIONS.downtimeMs})
@@ -20,7 +25,8 @@ ovn-northd, ovn-controller, ovs-vswitchd), with a data-plane probe measuring the
   -h, --help             this text
 
 Exit status: 0 when the port ends on hv2 alone, nothing reached hv2 before the RARP and the interruption
-stayed under 500 ms; 1 otherwise; 2 on bad options; 130 on Ctrl-C (the sandbox is stopped in every case).`;
+stayed under 500 ms (failed: the port ends on hv1 alone, nothing ever reached hv2, the network lost nothing);
+with several NICs, when that holds for each and they were armed and completed in one transaction each; 1 otherwise; 2 on bad options; 130 on Ctrl-C (the sandbox is stopped in every case).`;
 
 export interface DemoOptions {
   scenario: Partial<ScenarioOptions> & { driver: DriverName };
@@ -41,6 +47,8 @@ export function parseDemoArgs(argv: readonly string[], defaultDriver: DriverName
     options: {
       "direct": { type: "boolean" },
       "via-migrator": { type: "boolean" },
+      "outcome": { type: "string" },
+      "nics": { type: "string" },
       "interval-ms": { type: "string" },
       "memory-sync-ms": { type: "string" },
       "downtime-ms": { type: "string" },
@@ -58,6 +66,12 @@ export function parseDemoArgs(argv: readonly string[], defaultDriver: DriverName
   const set = <K extends keyof ScenarioOptions>(key: K, v: ScenarioOptions[K] | undefined): void => {
     if (v !== undefined) scenario[key] = v as (typeof scenario)[K];
   };
+  const outcome = values["outcome"];
+  if (outcome !== undefined && outcome !== "succeeded" && outcome !== "failed") throw new Error(`--outcome must be succeeded or failed, got ${JSON.stringify(outcome)}`);
+  set("outcome", outcome);
+  const nics = count("nics", values["nics"], 1);
+  if (nics !== undefined && (!Number.isInteger(nics) || nics > 9)) throw new Error(`--nics must be an integer from 1 to 9, got ${JSON.stringify(values["nics"])}`);
+  set("nics", nics);
   set("intervalMs", count("interval-ms", values["interval-ms"], 1));
   set("memorySyncMs", count("memory-sync-ms", values["memory-sync-ms"], 0));
   set("downtimeMs", count("downtime-ms", values["downtime-ms"], 0));
