@@ -203,6 +203,36 @@ describe("migrator chaos: real daemon, real NB ovsdb-server, fake Kubernetes API
     expect(events.reasons().filter((r) => r === "MigrationArmed")).to.have.length(1);
   });
 
+  it("(2b) a write sent to a frozen NB (reply lost, OUTCOME_UNKNOWN) is settled after the reconnect: it resolves, exactly once applied", async () => {
+    const backend = newBackend();
+    backend.start({});
+    await until(() => backend.ready, "connected");
+    const vm = { namespace: "vms", name: "vm1" };
+    await backend.arm({ vm, migrationUid: "u1", source: "node-a", target: "node-b" });
+    const nb = await reader();
+    await nb.barrier();
+    expect(state(nb)).to.equal("node-a,node-b+rarp@u1");
+    process.kill(nbServer.pid, "SIGSTOP");
+    frozen = true;
+    // Sent on the silently dead connection: the probe drops it, the transaction's outcome is unknown.
+    const completing = backend.complete({ vm, migrationUid: "u1", outcome: "succeeded", chassis: "node-b" });
+    let settled = false;
+    void completing.then(() => (settled = true), () => (settled = true));
+    await until(() => !backend.ready, "probe timeout");
+    expect(settled, "waits for the reconnect instead of failing").to.equal(false);
+    process.kill(nbServer.pid, "SIGCONT");
+    frozen = false;
+    await completing;
+    await expectFinal("node-b");
+    // Completing again is refused (the first one landed exactly once): STALE_MIGRATION.
+    try {
+      await backend.complete({ vm, migrationUid: "u1", outcome: "succeeded", chassis: "node-b" });
+      expect.fail("a second completion must be refused");
+    } catch (e) {
+      expect((e as { code?: string }).code).to.equal("STALE_MIGRATION");
+    }
+  });
+
   it("(3) watch streams destroyed, expired and stalled mid-migration: the informers restart and the completion still lands", async () => {
     const events = new MemoryEventSink();
     const vm = kv.createVm("vm1", "node-a");
