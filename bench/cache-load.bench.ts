@@ -11,7 +11,7 @@
  * listed (what the python IDL sends), so the reply bytes are the same for all.
  *
  * Two servers:
- *   real    the ovsdb-server itself (end to end: its seconds of producing the 45 MB dump dominate);
+ *   real    the ovsdb-server itself (end to end: its seconds of producing the 38.6 MB dump dominate);
  *   replay  bench/lib/replay-server.ts in its own process: proxies everything to the real server but
  *           answers that one monitor request with the pre-captured reply bytes (id rewritten, reply form of
  *           the request's method), so the times are the clients' own work.

@@ -1,7 +1,7 @@
 /**
  * REPLAY server: a small node:net proxy in front of a real ovsdb-server that answers the one big request (the
  * initial monitor of a database's table) with pre-captured reply bytes, so that a benchmark times the
- * CLIENTS' work without the server's (ovsdb-server needs seconds to produce a 45 MB dump; the replay writes
+ * CLIENTS' work without the server's (ovsdb-server needs seconds to produce a 39 MB dump; the replay writes
  * it at memory speed).
  *
  * Every other message is proxied both ways, whole frames only (so a replayed reply is never interleaved
