@@ -20,7 +20,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { buildRarp, pollUntil, type Probe, type VmPort } from "@ovnkit/sandbox";
 import type { BindingWatch } from "./binding-watch.js";
-import type { Timeline } from "./clock.js";
+import { wallNow, type Timeline } from "./clock.js";
 import type { KubevirtStep, MigrationDriver } from "./driver.js";
 import { readBlockingFlows } from "./flows.js";
 import { SOURCE, TARGET, VM, type Lab } from "./lab.js";
@@ -120,10 +120,13 @@ export async function playTimeline(lab: Lab, driver: MigrationDriver, probes: re
 
 async function succeededEnding(lab: Lab, driver: MigrationDriver, probes: readonly Probe[], timeline: Timeline, watch: BindingWatch, atTarget: VmPort[], ofports: number[], o: TimelineOptions): Promise<void> {
   const target = lab.sandbox.hv(TARGET);
-  // the target resumes: QEMU announces every NIC with a RARP
+  // the target resumes: QEMU announces every NIC with a RARP. The VM runs on the target from the moment the
+  // first RARP leaves (stamped before the injections' round trips: a NIC activated by its RARP may take in
+  // packets before the next injection returns)
+  const resumedAt = wallNow();
   await Promise.all(atTarget.map((p, i) => p.send(buildRarp({ mac: lab.nics[i]!.nic.mac }))));
   atTarget.forEach((p, i) => probes[i]!.setActive(p));
-  timeline.mark("vm", "rarp", `target VM resumed on ${TARGET}: RARP sent${atTarget.length > 1 ? " on every NIC" : ""}, the VM sends and answers from ${TARGET}`);
+  timeline.mark("vm", "rarp", `target VM resumed on ${TARGET}: RARP sent${atTarget.length > 1 ? " on every NIC" : ""}, the VM sends and answers from ${TARGET}`, resumedAt);
   const flowsOut = pollUntil(`${TARGET} blocking flows removed`, async () => {
     for (const ofport of ofports) if (!(await readBlockingFlows(target, ofport)).absent) return undefined;
     return true;

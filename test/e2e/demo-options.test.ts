@@ -19,4 +19,13 @@ describe("e2e: demo options", () => {
     expect(() => parseDemoArgs(["--nope"], "direct")).to.throw(/nope/);
     expect(parseDemoArgs(["-h"], "direct").help).to.equal(true);
   });
+
+  it("reads --outcome (succeeded | failed) and --nics (1-9), refusing anything else", () => {
+    expect(parseDemoArgs(["--outcome", "failed", "--nics", "2"], "direct").scenario).to.deep.equal({ driver: "direct", outcome: "failed", nics: 2 });
+    expect(parseDemoArgs(["--outcome", "succeeded"], "direct").scenario.outcome).to.equal("succeeded");
+    expect(() => parseDemoArgs(["--outcome", "aborted"], "direct")).to.throw(/--outcome must be succeeded or failed/);
+    expect(() => parseDemoArgs(["--nics", "0"], "direct")).to.throw(/--nics must be a number >= 1/);
+    expect(() => parseDemoArgs(["--nics", "1.5"], "direct")).to.throw(/--nics must be an integer from 1 to 9/);
+    expect(() => parseDemoArgs(["--nics", "10"], "direct")).to.throw(/--nics must be an integer from 1 to 9/);
+  });
 });
