@@ -1,7 +1,7 @@
 /**
  * The main job: a KubeVirt-style live migration on a local OVN sandbox, end to end, with its timings.
  *
- *   bash scripts/demo.sh [--direct | --via-migrator] [--help]
+ *   bash scripts/demo.sh [--direct | --via-migrator] [--outcome succeeded|failed] [--nics N] [--help]
  *
  * See examples/demo/ (scenario.ts runs it, kubevirt-timeline.ts plays the steps, analysis.ts measures,
  * report.ts prints) and the "Main job" section of README.md.
