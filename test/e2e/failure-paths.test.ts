@@ -70,7 +70,6 @@ describe("e2e: a migration that fails after arming (--outcome failed, driver: mi
     expect(r.probe.fromVm.packets.filter((p) => p.sentAt > pausedAt + 1 && p.sentAt < resumedAt - 1)).to.deep.equal([]);
     const lastBefore = Math.max(...r.probe.toVm.packets.map((p) => p.deliveredAt["hv1"]!).filter((t) => t <= pausedAt));
     const firstAfter = Math.min(...r.probe.toVm.packets.map((p) => p.deliveredAt["hv1"]!).filter((t) => t >= resumedAt));
-    expect(firstAfter - lastBefore).to.be.at.least(resumedAt - pausedAt - r.options.intervalMs);
     expect(firstAfter - lastBefore).to.be.below(LIMIT_MS);
     expect(r.analysis.toVm.gapMs).to.be.closeTo(firstAfter - lastBefore, 0.001);
   });
