@@ -171,6 +171,41 @@ describe("migrator chaos: real daemon, real NB ovsdb-server, fake Kubernetes API
     expect(events.reasons()).to.deep.equal(["MigrationArmed", "MigrationCompleted"]);
   });
 
+  it("(1c) NB unreachable when the migrator starts, reconcile backoff of a minute: the first connection re-queues the VM", async () => {
+    const events = new MemoryEventSink();
+    const vm = kv.createVm("vm1", "node-a");
+    await setup!.close();
+    setup = undefined;
+    await nbServer.kill9();
+    // Short connect wait: the first open fails (and is retried by the backend) while NB is down.
+    const backend = OvnNbBackend.forRemotes(nbServer.unixRemote, { connectTimeoutMs: 500, probe: PROBE, backoff: { initialMs: 20, maxMs: 200 }, waitMs: 300 });
+    backends.push(backend);
+    const kubeConfig = new k8s.KubeConfig();
+    kubeConfig.loadFromString(kube.kubeconfig());
+    // Everything is in the API before the daemon starts: no Kubernetes event can re-queue the VM later.
+    const m = vm.migrate("mig1").scheduling().targetScheduled("node-b");
+    const { log: logger, lines } = memoryLogger("debug");
+    const d = await MigratorDaemon.start(
+      validateConfig({ nb: nbServer.unixRemote, leaderElect: false, identity: "chaos", metricsAddr: "127.0.0.1:0", logLevel: "debug", workers: 2, resyncSeconds: 0 }),
+      { kubeConfig, backend, log: logger, events, tuning: { backoff: { baseMs: 60_000, maxMs: 60_000 }, noPortsRetryMs: 50 } },
+    );
+    handles.push({ daemon: d, logs: lines });
+    await until(() => d.controller.isRunning && d.controller.queue.waitingDelayed === 1 && d.controller.queue.length === 0 && d.controller.queue.inFlight === 0,
+      "the reconcile refused while NB is unreachable, backing off");
+    expect(lines.some((l) => l.msg === "reconcile failed")).to.equal(true);
+    expect(backend.ready).to.equal(false);
+    expect((await fetch(`${d.health.url}/readyz`)).status).to.equal(503);
+    const restartAt = Date.now();
+    await nbServer.restart();
+    await expectState(`node-a,node-b+rarp@${m.uid}`, "armed once NB is first reached");
+    log(`NB down at start-up, 60 s reconcile backoff: restart -> port armed ${Date.now() - restartAt} ms`);
+    expect(lines.some((l) => l.msg === "OVN NB connection restored: re-queueing every VM")).to.equal(true);
+    m.phase("Running").vmiKnows().targetDomainReady().succeed();
+    await expectState("node-b", "completed");
+    await expectFinal("node-b");
+    expect(events.reasons()).to.deep.equal(["MigrationArmed", "MigrationCompleted"]);
+  });
+
   it("(2) NB frozen (SIGSTOP) as the migration ends: the probe notices, /readyz says so, after SIGCONT the completion lands", async () => {
     const events = new MemoryEventSink();
     const vm = kv.createVm("vm1", "node-a");

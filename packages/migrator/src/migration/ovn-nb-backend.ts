@@ -251,6 +251,11 @@ export class OvnNbBackend implements MigrationBackend {
           backoff.reset();
         } catch (e) {
           if (this.closed) break;
+          // NB unreachable from the start: the first connection will count as a reconnect (re-queue everything).
+          if (this.nb.current === undefined && this.lostAt === undefined) {
+            this.lostAt = Date.now();
+            this.lostWith = (e as { code?: string }).code;
+          }
           hooks.onError?.(e);
           delay = backoff.next();
         }
