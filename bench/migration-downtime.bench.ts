@@ -57,7 +57,7 @@ try {
       const res = await runRound(lab, approach, ++n, { ...o, completeDelayMs });
       results.push(res);
       console.log(`  #${String(n).padStart(2)} ${approach.padEnd(12)} +${completeDelayMs} ms peer->VM ${f1(res.toVmGapMs).padStart(6)} ms  VM->peer ${f1(res.fromVmGapMs).padStart(6)} ms  ` +
-        `lost ${res.lostToVm}/${res.lostFromVm}  at target before it ran ${res.atTargetBeforeRun}` + (res.droppedAtTarget === undefined ? "" : `  (blocked there: ${res.droppedAtTarget})`));
+        `lost ${res.lostToVm}/${res.lostFromVm} (after the target's first: ${res.lostAfterFirstAtTarget})  at target before it ran ${res.atTargetBeforeRun}` + (res.droppedAtTarget === undefined ? "" : `  (blocked there: ${res.droppedAtTarget})`));
     }
   }
 } finally {
@@ -76,8 +76,8 @@ const ratio = (r: Row, dir: "toVm" | "fromVm"): string => {
 };
 
 console.log(`\n${rounds} migrations per approach, VM pause ${o.downtimeMs} ms, ${((performance.now() - t0) / 1000).toFixed(1)} s total`);
-console.log("| approach | completion after resume ms | peer -> VM interruption ms, median / p90 / max | VM -> peer ms, median / p90 / max | ratio vs ovnkit (medians, peer->VM / VM->peer) | lost peer->VM / VM->peer, total (per migration max) | delivered at target before it ran, total | delivered at both chassis, total | missing edge |");
-console.log("|---|---|---|---|---|---|---|---|---|");
+console.log("| approach | completion after resume ms | peer -> VM interruption ms, median / p90 / max | VM -> peer ms, median / p90 / max | ratio vs ovnkit (medians, peer->VM / VM->peer) | lost peer->VM / VM->peer, total (per migration max) | delivered at target before it ran, total | delivered at both chassis, total | missed by the target after its first delivery, total | missing edge |");
+console.log("|---|---|---|---|---|---|---|---|---|---|");
 for (const r of rows) {
   const lostTo = r.rs.map((x) => x.lostToVm);
   const lostFrom = r.rs.map((x) => x.lostFromVm);
@@ -85,5 +85,5 @@ for (const r of rows) {
   const blocked = r.approach === "ovnkit" ? ` (${sum(r.rs.map((x) => x.droppedAtTarget ?? 0))} copies dropped by the blocking flow)` : "";
   console.log(`| ${r.approach} | ${r.delay} | ${stat(r.toVm)} | ${stat(r.fromVm)} | ${ratio(r, "toVm")} / ${ratio(r, "fromVm")} | ` +
     `${sum(lostTo)} (${Math.max(...lostTo)}) / ${sum(lostFrom)} (${Math.max(...lostFrom)}) | ${sum(r.rs.map((x) => x.atTargetBeforeRun))}${blocked} | ` +
-    `${sum(r.rs.map((x) => x.duplicated))} | ${missing} |`);
+    `${sum(r.rs.map((x) => x.duplicated))} | ${sum(r.rs.map((x) => x.lostAfterFirstAtTarget))} | ${missing} |`);
 }

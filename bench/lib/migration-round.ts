@@ -55,6 +55,8 @@ export interface RoundResult {
   atTargetBeforeRun: number;
   /** Peer -> VM packets delivered at both chassis. */
   duplicated: number;
+  /** Peer -> VM packets after the target's first delivery that the target missed (a hiccup after the switch-over). */
+  lostAfterFirstAtTarget: number;
   /** ovnkit only: copies OVN sent to the target before the resume that its blocking flow dropped. */
   droppedAtTarget: number | undefined;
   sent: number;
@@ -148,7 +150,10 @@ export async function runRound(lab: MigrationBenchLab, approach: Approach, round
       probe: report, timeline, source: SOURCE, target: TARGET, finalBinding: sb.binding(vm.lsp),
       droppedAtTargetBeforeRarp: droppedAtTarget ?? 0, driverLatencies: [],
     });
+    const firstSeq = a.toVm.firstAtTarget?.seq ?? Number.POSITIVE_INFINITY;
+    const lostAfterFirstAtTarget = report.toVm.packets.filter((p) => p.seq > firstSeq && p.deliveredAt[TARGET] === undefined).length;
     return {
+      lostAfterFirstAtTarget,
       approach, round, completeDelayMs: o.completeDelayMs,
       toVmGapMs: a.toVm.gapMs, fromVmGapMs: a.fromVm.gapMs, lostToVm: a.toVm.lost, lostFromVm: a.fromVm.lost,
       atTargetBeforeRun: a.deliveredAtTargetBeforeRarp, duplicated: a.duplicated, droppedAtTarget, sent: a.toVm.sent,
