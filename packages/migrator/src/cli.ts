@@ -36,6 +36,7 @@ export async function parseArgs(argv: readonly string[]): Promise<RawOptions | "
     .option("workers", { type: "number", default: 4, describe: "concurrent reconciles (different VMs)" })
     .option("vm-port-key", { type: "string", default: "pod", describe: 'external_ids key whose value "<namespace>/<vm>" marks a VM\'s NIC ports' })
     .option("resync-seconds", { type: "number", default: 300, describe: "re-check every VM this often (0: never)" })
+    .option("ovsdb-probe-interval-ms", { type: "number", default: 5000, describe: "NB/SB inactivity probe: echo after this much silence, reconnect if unanswered as long again (0: off)" })
     .strict()
     .exitProcess(false)
     .help()
@@ -63,6 +64,7 @@ export async function parseArgs(argv: readonly string[]): Promise<RawOptions | "
     workers: args.workers,
     vmPortKey: args["vm-port-key"],
     resyncSeconds: args["resync-seconds"],
+    ovsdbProbeIntervalMs: args["ovsdb-probe-interval-ms"],
   };
 }
 

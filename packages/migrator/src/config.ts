@@ -23,6 +23,7 @@ export interface RawOptions {
   workers?: number | undefined;
   vmPortKey?: string | undefined;
   resyncSeconds?: number | undefined;
+  ovsdbProbeIntervalMs?: number | undefined;
 }
 
 export interface MigratorConfig {
@@ -44,6 +45,11 @@ export interface MigratorConfig {
   readonly workers: number;
   readonly vmPortKey: string;
   readonly resyncSeconds: number;
+  /**
+   * Inactivity probe of the NB/SB sessions (ms): after this much silence an echo is sent, and the connection is
+   * dropped and re-established when nothing answers within as long again (0: no probe). Default 5000.
+   */
+  readonly ovsdbProbeIntervalMs: number;
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -107,5 +113,6 @@ export function validateConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process
     workers: positiveInt("workers", raw.workers, 4, 1),
     vmPortKey,
     resyncSeconds: positiveInt("resync-seconds", raw.resyncSeconds, 300, 0),
+    ovsdbProbeIntervalMs: positiveInt("ovsdb-probe-interval-ms", raw.ovsdbProbeIntervalMs, 5000, 0),
   };
 }

@@ -89,7 +89,9 @@ export class MigratorDaemon {
     const metrics = deps.metrics ?? new MigratorMetrics({ defaultMetrics: true });
     const kubeConfig = deps.kubeConfig ?? loadKubeConfig(config.kubeconfig);
     const tuning = deps.tuning ?? {};
-    const backend = deps.backend ?? OvnNbBackend.forRemotes(config.nb, { ...(config.sb ? { sb: config.sb } : {}), vmPortKey: config.vmPortKey });
+    const backend = deps.backend ?? OvnNbBackend.forRemotes(config.nb, {
+      ...(config.sb ? { sb: config.sb } : {}), vmPortKey: config.vmPortKey, probe: { intervalMs: config.ovsdbProbeIntervalMs },
+    });
     const informers = new MigratorInformers({
       kubeConfig, log, metrics, ...(config.namespace ? { namespace: config.namespace } : {}), ...(tuning.informer ? { tuning: tuning.informer } : {}),
     });
