@@ -206,6 +206,23 @@ describe("migrator chaos: real daemon, real NB ovsdb-server, fake Kubernetes API
     expect(events.reasons()).to.deep.equal(["MigrationArmed", "MigrationCompleted"]);
   });
 
+  it("(1d) stopping the daemon while NB was never reachable does not wait out the first connection's wait", async () => {
+    await setup!.close();
+    setup = undefined;
+    await nbServer.kill9();
+    const backend = OvnNbBackend.forRemotes(nbServer.unixRemote, { probe: PROBE, waitMs: 20_000 });
+    backends.push(backend);
+    const h = await startDaemon(kube, backend, {});
+    handles.push(h);
+    await until(() => h.daemon.controller.isRunning, "daemon running");
+    expect(backend.ready).to.equal(false);
+    const stopped = h.daemon.stop().then(() => "stopped");
+    const stuck = new Promise<string>((resolve) => setTimeout(() => resolve("still waiting for NB"), 5000).unref());
+    expect(await Promise.race([stopped, stuck])).to.equal("stopped");
+    expect(await h.daemon.done).to.deep.equal({ reason: "stopped" });
+    expect(h.logs.some((l) => /OVN database connection failed/.test(String(l.msg)))).to.equal(false);
+  });
+
   it("(2) NB frozen (SIGSTOP) as the migration ends: the probe notices, /readyz says so, after SIGCONT the completion lands", async () => {
     const events = new MemoryEventSink();
     const vm = kv.createVm("vm1", "node-a");

@@ -6,7 +6,8 @@
  * (Kube-OVN's convention, key "pod", by default), found through a client index on that key.
  * With an SB connection, inspect tells "activated" (the target saw the guest's RARP) from "armed".
  *
- * Reliability (forRemotes): NB and SB are reconnecting sessions (NbClient.connectSession over OvsdbSession)
+ * Reliability (forRemotes): NB and SB are reconnecting sessions (OvsdbSession + NbClient.attach, as
+ * NbClient.connectSession does)
  * with the inactivity probe, so a lost, half-open or frozen NB connection is detected in the background
  * (PROBE_TIMEOUT), `ready` (/readyz) turns false, and the session reconnects and resyncs the replica on its
  * own. Reads are refused (NOT_CONNECTED) while the session is not connected: a reconcile never decides on
@@ -22,7 +23,7 @@
  * operation only if it did not land.
  */
 import { OvsdbError, OvsdbSession, isOvsdbError, type BackoffOptions, type ProbeOptions, type SessionStatus } from "@ovnkit/ovsdb";
-import { NbClient, OvnNbError, SbClient, type BindingSource, type PortMigrationState } from "@ovnkit/ovn-nb";
+import { NB_DATABASE, NbClient, OvnNbError, SB_DATABASE, SbClient, type BindingSource, type PortMigrationState } from "@ovnkit/ovn-nb";
 import { Backoff } from "../controller/rate-limiter.js";
 import { isArmedFor } from "./plan.js";
 import type { ArmRequest, CompleteRequest, MigrationBackend, PortState, VmRef } from "./backend.js";
@@ -174,9 +175,10 @@ export class OvnNbBackend implements MigrationBackend {
       ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}),
     };
     const sb = options.sb;
+    // What NbClient.connectSession / SbClient.connectSession do, with the session kept by SessionClient.
     return new OvnNbBackend(
-      new SessionClient(() => NbClient.connectSession(nb, { ...sessionOptions, tables: ["Logical_Switch_Port"] }), "OVN NB"),
-      sb === undefined ? undefined : new SessionClient(() => SbClient.connectSession(sb, sessionOptions), "OVN SB"),
+      new SessionClient(nb, { ...sessionOptions, database: NB_DATABASE }, (s) => NbClient.attach(s, { tables: ["Logical_Switch_Port"] }), "OVN NB"),
+      sb === undefined ? undefined : new SessionClient(sb, { leaderOnly: false, ...sessionOptions, database: SB_DATABASE }, (s) => SbClient.attach(s), "OVN SB"),
       options,
     );
   }
@@ -273,10 +275,11 @@ export class OvnNbBackend implements MigrationBackend {
   async close(): Promise<void> {
     this.closed = true;
     this.wake?.();
-    await this.keeper;
     this.stopStatus?.();
     this.watch?.unsubscribe();
+    // Sources first: that also ends a first connection the keeper may still be waiting for.
     await Promise.all([this.nb.close(), this.sb?.close()]);
+    await this.keeper;
   }
 
   private onNbStatus(s: SessionStatus): void {
