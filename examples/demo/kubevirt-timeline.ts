@@ -137,6 +137,14 @@ async function succeededEnding(lab: Lab, driver: MigrationDriver, probes: readon
     ...lab.nics.slice(1).map(({ nic }) => lab.sb.waitForBinding(nic.lsp, (b) => b.activatedOn.includes(TARGET))),
   ]);
 
+  // KubeVirt's post-copy bookkeeping (domain handover, status updates) takes a while before the VMIM turns
+  // Succeeded; the demo waits until the duplication window is observable instead of racing it: every NIC's
+  // probe has a peer -> VM packet delivered at both the source and the target (bounded, polled)
+  await pollUntil("a packet delivered at both hv1 and hv2 after the RARP", () =>
+    probes.every((probe) => probe.report().toVm.packets.some((p) => p.deliveredAt[SOURCE] !== undefined && p.deliveredAt[TARGET] !== undefined))
+      ? true : undefined, 5_000, 5);
+  timeline.mark("probe", "duplication-seen", `data: a peer -> VM packet delivered at both ${SOURCE} and ${TARGET} (the duplication window)`);
+
   await kubevirt(timeline, driver, "succeeded"); // -> COMPLETE
   await Promise.all([
     watch.when("sb-target-alone"),
