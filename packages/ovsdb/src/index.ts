@@ -68,3 +68,4 @@ export { InactivityProbe, tapTransport, systemProbeTimers } from "./client/probe
 export type { ProbeOptions, ProbeTimers, ProbeHooks, ProbeStats } from "./client/probe.js";
 export { checkServerDatabase, serverDatabaseFromRow, ServerWatch, SERVER_SCHEMA, SERVER_DATABASE_COLUMNS } from "./client/leader.js";
 export type { ServerDatabase, ServerCheckOptions, ServerDatabaseModel } from "./client/leader.js";
+export type { SessionLockEvent, SessionLockState } from "./client/session-locks.js";

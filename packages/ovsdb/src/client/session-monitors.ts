@@ -137,6 +137,14 @@ export class SessionMonitors {
     }
   }
 
+  /**
+   * The connection `conn` was lost: its monitors report "resyncing" (reason: the connection's error) until
+   * the next moveTo has applied their resync, so a monitor's status says whether its data is current.
+   */
+  connectionLost(conn: SessionConnection, error: OvsdbError): void {
+    for (const [monitor, entry] of this.entries) if (entry.conn === conn) monitor.connectionLost(error);
+  }
+
   async cancelAll(): Promise<void> {
     await Promise.all([...this.entries.keys()].map((m) => m.cancel().catch(() => undefined)));
   }

@@ -16,12 +16,13 @@
  * full dump is turned into exact deltas. Transactions never go out twice without consent: one whose reply was
  * lost with the connection rejects with OUTCOME_UNKNOWN unless `retry: true` was given.
  */
-import { BehaviorSubject, type Observable } from "rxjs";
+import { BehaviorSubject, Subject, type Observable } from "rxjs";
 import type { TypedRow } from "../protocol/datum.js";
 import { OvsdbError, isOvsdbError, type OvsdbErrorCode } from "../protocol/errors.js";
 import type { Operation, OperationResult } from "../protocol/operations.js";
 import type { DatabaseSchema } from "../protocol/schema.js";
 import { captureCallSite, withCallSite } from "../rpc/jsonrpc.js";
+import type { OvsdbNotification } from "../rpc/methods.js";
 import { Monitor, type MonitorOptions } from "../monitor/monitor.js";
 import { dial, parseRemotes, type Remote } from "../transport/remote.js";
 import type { OvsdbClient, OvsdbClientOptions, TransactOptions } from "./client.js";
@@ -29,6 +30,7 @@ import { ServerWatch, checkServerDatabase, type ServerDatabase } from "./leader.
 import type { ProbeOptions, ProbeStats } from "./probe.js";
 import { ReconnectPolicy, systemReconnectClock, type BackoffOptions, type ReconnectClock } from "./reconnect.js";
 import { SessionConnection } from "./session-connection.js";
+import { SessionLocks, type SessionLockEvent, type SessionLockState } from "./session-locks.js";
 import { SessionMonitors } from "./session-monitors.js";
 import type { SessionStatus } from "./session-status.js";
 
@@ -82,6 +84,10 @@ export class OvsdbSession {
   private readonly clients = new Set<SessionConnection>();
   private readonly waiters = new Set<Waiter>();
   private readonly monitors: SessionMonitors;
+  private readonly locks = new SessionLocks();
+  private readonly notificationSubject = new Subject<OvsdbNotification>();
+  /** The connection whose notifications notifications$ carries (the one being established, then current). */
+  private notifying: SessionConnection | undefined;
   private current: SessionConnection | undefined;
   private closed = false;
   private wake: (() => void) | undefined;
@@ -90,6 +96,15 @@ export class OvsdbSession {
   private lastError: OvsdbError | undefined;
   /** Connection state, replaying the current one; completes after close(). */
   readonly status$: Observable<SessionStatus>;
+  /**
+   * Server notifications (update/update2/update3, locked, stolen, monitor_canceled) of the CURRENT connection
+   * only, in arrival order, from the moment it is dialled (the resync of the monitors included); one stream
+   * for the whole session, re-subscribed to every new connection. Nothing is replayed or buffered across a
+   * reconnect. Completes after close().
+   */
+  readonly notifications$: Observable<OvsdbNotification> = this.notificationSubject.asObservable();
+  /** Lock state changes of the locks taken with lock()/steal() (see session-locks.ts); completes after close(). */
+  readonly locks$: Observable<SessionLockEvent> = this.locks.events$;
 
   constructor(remotes: string | readonly string[], options: OvsdbSessionOptions) {
     this.remotes = parseRemotes(remotes);
@@ -185,16 +200,57 @@ export class OvsdbSession {
     return this.monitors.rows(schema, options);
   }
 
+  /**
+   * lock: wants `name` for the whole session. Requested at once (waiting, bounded, for a connection) and again
+   * on every new connection, before the session reports "connected". Resolves true when the lock is ours now;
+   * false when another client owns it (a "locked" event on locks$ follows when it is ours).
+   */
+  async lock(name: string, waitMs?: number): Promise<boolean> {
+    const callSite = captureCallSite(this.lock);
+    this.locks.want(name);
+    const conn = await this.whenConnected(waitMs ?? this.options.waitMs ?? 10_000, undefined, callSite);
+    return this.locks.ensure(conn, name);
+  }
+
+  /**
+   * steal: takes `name` from its owner now (who gets "stolen"); the session then wants it as with lock(). After
+   * a reconnect it is re-requested with "lock" (a steal is never repeated behind the caller's back).
+   */
+  async steal(name: string, waitMs?: number): Promise<boolean> {
+    const callSite = captureCallSite(this.steal);
+    this.locks.want(name);
+    const conn = await this.whenConnected(waitMs ?? this.options.waitMs ?? 10_000, undefined, callSite);
+    return this.locks.steal(conn, name);
+  }
+
+  /** unlock: the session forgets `name` ("unlocked" on locks$) and releases it on the live connection. */
+  async unlock(name: string): Promise<void> {
+    await this.locks.release(this.current?.alive === true ? this.current : undefined, name);
+  }
+
+  /** Whether `name` is ours on the current connection (an "assert" of it would pass). */
+  hasLock(name: string): boolean {
+    return this.locks.held(name);
+  }
+
+  /** The last state of a lock the session wants (undefined if it does not want it). */
+  lockState(name: string): SessionLockState | undefined {
+    return this.locks.state(name);
+  }
+
   /** Ends the session: pending calls reject (sent transactions with OUTCOME_UNKNOWN), monitors are cancelled. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.wake?.();
+    this.locks.close();
     for (const w of [...this.waiters]) w.reject(new OvsdbError("CONNECTION_CLOSED", "the session was closed"));
     for (const c of [...this.clients]) await c.client.close();
     this.clients.clear();
     this.current = undefined;
     await this.monitors.cancelAll();
+    this.notifying = undefined;
+    this.notificationSubject.complete();
     this.statusSubject.next({ state: "closed" });
     this.statusSubject.complete();
   }
@@ -233,8 +289,15 @@ export class OvsdbSession {
     const transport = await dial(remote, { connectTimeoutMs: this.options.connectTimeoutMs, ssl: this.options.ssl });
     const conn = new SessionConnection(transport, { ...this.options, schemas: Object.fromEntries(this.schemas) }, this.options.probe ?? {}, this.learnedDumpMs);
     this.clients.add(conn);
-    void conn.lost.then(() => {
+    this.notifying = conn;
+    conn.client.notifications$.subscribe((n) => {
+      if (this.notifying === conn && !this.closed) this.notificationSubject.next(n);
+    });
+    this.locks.attach(conn);
+    void conn.lost.then((lost) => {
       if (this.current === conn) this.current = undefined;
+      if (this.notifying === conn) this.notifying = undefined;
+      this.monitors.connectionLost(conn, lost.error);
       if (!conn.carriesMonitors) this.drop(conn);
     });
     try {
@@ -252,7 +315,8 @@ export class OvsdbSession {
       if (refusal !== undefined) throw refusal;
       const fast0 = conn.fastResyncs;
       const full0 = conn.fullResyncs;
-      const moved = await this.monitors.moveTo(conn);
+      // locks are per connection: request them again alongside the monitors' resync, before "connected"
+      const [moved] = await Promise.all([this.monitors.moveTo(conn), this.locks.requestAll(conn).catch((e: unknown) => (conn.alive ? undefined : Promise.reject(e)))]);
       if (!conn.alive || this.closed) throw (await conn.lost).error;
       for (const c of [...this.clients]) if (c !== conn) this.drop(c);
       this.current = conn;

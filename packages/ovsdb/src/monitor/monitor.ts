@@ -206,6 +206,14 @@ export class Monitor<Tables = Record<string, TypedRow>> {
     });
   }
 
+  /**
+   * The client's connection was lost (an OvsdbSession reconnects): a live monitor reports "resyncing" with
+   * `reason` until the next resubscribe is applied. The replica keeps its rows.
+   */
+  connectionLost(reason: OvsdbError): void {
+    if (this.status.state === "live") this.setStatus({ state: "resyncing", reason });
+  }
+
   /** monitor_cancel; completes the event streams (the replica keeps its rows). */
   cancel(): Promise<void> {
     return this.enqueue(async () => {
