@@ -7,6 +7,11 @@
  * UPDATE_INCONSISTENT having changed nothing; the caller (the Monitor) then resyncs. Events are emitted after
  * the whole message is committed, so a subscriber always reads a replica that is at a transaction boundary.
  *
+ * A message that only adds rows (the initial contents, an insert-only notification) takes a path without
+ * per-row change objects: the whole message is checked first (protocol/updates.ts insertOnlyUpdates2), then
+ * each row goes straight into its table and indexes; row events are created only when someone subscribed,
+ * and the returned changes are built only if the caller reads them (lazy-changes.ts).
+ *
  * Backpressure: none is needed. The replica is always current and events are delivered synchronously to every
  * subscriber (rxjs Subjects): nothing is queued, so nothing can be dropped. A consumer that works
  * asynchronously buffers on its side (see monitor/event-queue.ts: unbounded, with a high-water-mark warning).
@@ -16,8 +21,19 @@ import type { TypedRow } from "../protocol/datum.js";
 import { OvsdbError } from "../protocol/errors.js";
 import type { WireRow } from "../protocol/notation.js";
 import type { DatabaseSchema } from "../protocol/schema.js";
-import { changesFromTableUpdates, changesFromTableUpdates2, type RowChange, type RowSource } from "../protocol/updates.js";
+import {
+  changesFromTableUpdates,
+  changesFromTableUpdates2,
+  forEachInsert,
+  forEachInsert2,
+  insertOnlyUpdates,
+  insertOnlyUpdates2,
+  type InsertVisitor,
+  type RowChange,
+  type RowSource,
+} from "../protocol/updates.js";
 import { schemaIndexSpecs, type IndexSpec } from "./indexes.js";
+import { lazyArray } from "./lazy-changes.js";
 import { changesFromFullDump, type UpdatesFormat } from "./resync.js";
 import { LazyRowEvent, type ChangeBatch, type ChangeBatchKind, type RowEventOf } from "./row-event.js";
 import { TableCache } from "./table-cache.js";
@@ -109,14 +125,27 @@ export class Replica<Tables = Record<string, TypedRow>> implements RowSource {
 
   /**
    * Applies a monitor reply or an update notification's <table-updates(2)>. Throws UPDATE_INCONSISTENT (the
-   * replica unchanged) when the updates do not fit; INVALID_MESSAGE when they are malformed.
+   * replica unchanged) when the updates do not fit; INVALID_MESSAGE when they are malformed. Returns the row
+   * changes applied (for a message that only adds rows, built on first access: see lazy-changes.ts).
    */
   applyUpdates(updates: unknown, options: ApplyOptions = {}): readonly RowChange[] {
-    const changes =
-      options.format === "update"
-        ? changesFromTableUpdates(this.schema, this, updates, options.initial === true)
-        : changesFromTableUpdates2(this.schema, this, updates);
-    this.commit(changes, options.initial === true ? "initial" : "update", options.lastTxnId);
+    const initial = options.initial === true;
+    const kind: ChangeBatchKind = initial ? "initial" : "update";
+    if (options.format === "update") {
+      if (insertOnlyUpdates(this.schema, this, updates)) {
+        this.commitInserts((visit) => forEachInsert(updates, initial, visit), kind, options.lastTxnId);
+        return lazyArray(() => changesFromInserts((visit) => forEachInsert(updates, initial, visit)));
+      }
+      const changes = changesFromTableUpdates(this.schema, this, updates, initial);
+      this.commit(changes, kind, options.lastTxnId);
+      return changes;
+    }
+    if (insertOnlyUpdates2(this.schema, this, updates)) {
+      this.commitInserts((visit) => forEachInsert2(updates, visit), kind, options.lastTxnId);
+      return lazyArray(() => changesFromInserts((visit) => forEachInsert2(updates, visit)));
+    }
+    const changes = changesFromTableUpdates2(this.schema, this, updates);
+    this.commit(changes, kind, options.lastTxnId);
     return changes;
   }
 
@@ -144,8 +173,7 @@ export class Replica<Tables = Record<string, TypedRow>> implements RowSource {
 
   private commit(changes: readonly RowChange[], kind: ChangeBatchKind, lastTxnId: string | undefined): void {
     if (lastTxnId !== undefined) this.txnId = lastTxnId;
-    const wantEvents = this.rowSubject.observed || this.batchSubject.observed;
-    const events: LazyRowEvent[] | undefined = wantEvents ? [] : undefined;
+    const events: LazyRowEvent[] | undefined = this.wantEvents() ? [] : undefined;
     let cache: TableCache | undefined;
     for (let i = 0; i < changes.length; i++) {
       const c = changes[i] as RowChange;
@@ -165,6 +193,37 @@ export class Replica<Tables = Record<string, TypedRow>> implements RowSource {
       }
       if (events !== undefined) events.push(new LazyRowEvent(cache, c.uuid, c.kind, c.old, c.new, oldTyped));
     }
+    this.emit(events, kind);
+  }
+
+  /** Commits an already-checked insert-only message: rows straight into their tables, events if wanted. */
+  private commitInserts(each: (visit: InsertVisitor) => void, kind: ChangeBatchKind, lastTxnId: string | undefined): void {
+    if (lastTxnId !== undefined) this.txnId = lastTxnId;
+    const tables = this.tables;
+    let cache: TableCache | undefined;
+    if (!this.wantEvents()) {
+      each((table, uuid, _kind, row) => {
+        if (cache === undefined || cache.name !== table) cache = tables.get(table) as TableCache;
+        cache.insertRow(uuid, row);
+      });
+      this.emit(undefined, kind);
+      return;
+    }
+    const events: LazyRowEvent[] = [];
+    each((table, uuid, rowKind, row) => {
+      if (cache === undefined || cache.name !== table) cache = tables.get(table) as TableCache;
+      cache.insertRow(uuid, row);
+      events.push(new LazyRowEvent(cache, uuid, rowKind, undefined, row, undefined));
+    });
+    this.emit(events, kind);
+  }
+
+  private wantEvents(): boolean {
+    return this.rowSubject.observed || this.batchSubject.observed;
+  }
+
+  /** Emits a committed message's events (undefined: nobody subscribed when the message was committed). */
+  private emit(events: LazyRowEvent[] | undefined, kind: ChangeBatchKind): void {
     if (events === undefined) return;
     const typed = events as unknown as RowEventOf<Tables>[];
     if (this.rowSubject.observed) for (const e of typed) this.rowSubject.next(e);
@@ -172,4 +231,11 @@ export class Replica<Tables = Record<string, TypedRow>> implements RowSource {
       this.batchSubject.next({ kind, events: typed, lastTxnId: this.txnId });
     }
   }
+}
+
+/** The RowChange list of an insert-only message (what changesFromTableUpdates(2) would have returned). */
+function changesFromInserts(each: (visit: InsertVisitor) => void): RowChange[] {
+  const out: RowChange[] = [];
+  each((table, uuid, kind, row) => out.push({ table, uuid, kind, new: row }));
+  return out;
 }

@@ -19,6 +19,12 @@
  *   holds every monitored column), {old} = delete.
  * Inconsistencies (insert/initial of a row that exists, modify/delete of a row that does not) throw an
  * OvsdbError "UPDATE_INCONSISTENT": the caller must resync, never diverge silently.
+ *
+ * A message that only adds rows (a monitor reply's initial contents, an insert-only notification) has a path
+ * that allocates nothing per row: `insertOnlyUpdates2` / `insertOnlyUpdates` check it whole first (same rules,
+ * same order), then `forEachInsert2` / `forEachInsert` hand each new row to the caller. Anything else (or
+ * anything those checks do not accept) goes through `changesFromTableUpdates(2)`, which also gives the
+ * precise error.
  */
 import { OvsdbError } from "./errors.js";
 import type { WireAtom, WireRow, WireValue } from "./notation.js";
@@ -273,4 +279,75 @@ export function changesFromTableUpdates(
     }
   }
   return out;
+}
+
+/** An added row, as `forEachInsert2` / `forEachInsert` hand it out (the wire row as received, never copied). */
+export type InsertVisitor = (table: string, uuid: string, kind: "initial" | "insert", row: WireRow) => void;
+
+/**
+ * True when every row-update of the <table-updates2> `updates` is an "initial" or "insert" that
+ * `changesFromTableUpdates2` would accept against `source` (monitored table, <row> an object, row absent from
+ * `source`). Then `forEachInsert2` lists exactly the changes `changesFromTableUpdates2` would have computed.
+ * False (never throws) for anything else: a modify or delete, a malformed or inconsistent update.
+ */
+export function insertOnlyUpdates2(schema: DatabaseSchema, source: RowSource, updates: unknown): boolean {
+  if (!isObject(updates)) return false;
+  for (const table in updates) {
+    const rows = source.tableRows(table);
+    const tu = updates[table];
+    if (rows === undefined || !schema.tables.has(table) || !isObject(tu)) return false;
+    const empty = rows.size === 0;
+    for (const uuid in tu) {
+      const ru = tu[uuid] as Record<string, unknown> | null;
+      if (typeof ru !== "object" || ru === null) return false;
+      let row: unknown;
+      if ((row = ru.initial) === undefined && (row = ru.insert) === undefined) return false;
+      if (!isObject(row) || (!empty && rows.has(uuid))) return false;
+    }
+  }
+  return true;
+}
+
+/** Each row of a <table-updates2> accepted by `insertOnlyUpdates2`, in `changesFromTableUpdates2`'s order. */
+export function forEachInsert2(updates: unknown, visit: InsertVisitor): void {
+  const all = updates as Record<string, Record<string, Record<string, unknown>>>;
+  for (const table in all) {
+    const tu = all[table] as Record<string, Record<string, unknown>>;
+    for (const uuid in tu) {
+      const ru = tu[uuid] as Record<string, unknown>;
+      const initial = ru.initial;
+      if (initial !== undefined) visit(table, uuid, "initial", initial as WireRow);
+      else visit(table, uuid, "insert", ru.insert as WireRow);
+    }
+  }
+}
+
+/**
+ * The same for a <table-updates> (monitor method): true when every row-update is a {new} without "old" that
+ * `changesFromTableUpdates` would accept against `source`.
+ */
+export function insertOnlyUpdates(schema: DatabaseSchema, source: RowSource, updates: unknown): boolean {
+  if (!isObject(updates)) return false;
+  for (const table in updates) {
+    const rows = source.tableRows(table);
+    const tu = updates[table];
+    if (rows === undefined || !schema.tables.has(table) || !isObject(tu)) return false;
+    const empty = rows.size === 0;
+    for (const uuid in tu) {
+      const ru = tu[uuid];
+      if (!isObject(ru) || isObject(ru.old) || !isObject(ru.new)) return false;
+      if (!empty && rows.has(uuid)) return false;
+    }
+  }
+  return true;
+}
+
+/** Each row of a <table-updates> accepted by `insertOnlyUpdates` (kind "initial" for a monitor reply). */
+export function forEachInsert(updates: unknown, initial: boolean, visit: InsertVisitor): void {
+  const all = updates as Record<string, Record<string, RowUpdate>>;
+  const kind = initial ? "initial" : "insert";
+  for (const table in all) {
+    const tu = all[table] as Record<string, RowUpdate>;
+    for (const uuid in tu) visit(table, uuid, kind, (tu[uuid] as RowUpdate).new as WireRow);
+  }
 }

@@ -9,6 +9,7 @@ import type { TableUpdates2 } from "../../src/protocol/updates.js";
 import type { MonitorId, OvsdbNotification } from "../../src/rpc/methods.js";
 import { eventQueue } from "../../src/monitor/event-queue.js";
 import { Monitor, type MonitorClient, type MonitorStatus } from "../../src/monitor/monitor.js";
+import { monitorRows } from "../../src/monitor/observe.js";
 import { loadTestSchema } from "../helpers/schemas.js";
 
 const schema = loadTestSchema();
@@ -219,6 +220,76 @@ describe("monitor/Monitor (scripted client)", () => {
     } catch (e) {
       expect((e as OvsdbError).code).to.equal("VALIDATION_ERROR");
     }
+  });
+});
+
+describe("monitor/Monitor initial load (insert-only path)", () => {
+  const DUMP = {
+    Item: { [U1]: { initial: { name: "a", count: 1 } }, [U2]: { initial: { name: "b" } }, [U3]: { initial: { name: "c", count: 3 } } },
+  };
+
+  async function load(subscribe: (m: Monitor) => void, method: "monitor_cond_since" | "monitor" = "monitor_cond_since"): Promise<Monitor> {
+    const client = new ScriptedClient();
+    const monitor = new Monitor(client, schema, { tables: { Item: { columns: ["name", "count"] } }, method });
+    subscribe(monitor);
+    const started = monitor.start();
+    if (method === "monitor") {
+      const updates: Record<string, unknown> = {};
+      for (const [u, r] of Object.entries(DUMP.Item)) updates[u] = { new: r.initial };
+      (await client.next("monitor")).reply({ Item: updates });
+    } else {
+      const call = await client.next("monitor_cond_since");
+      call.reply({ found: false, lastTxnId: TXN, updates: DUMP });
+      client.update3(call.id, { Item: { [U2]: { modify: { count: 2 } } } }, "99999999-2222-3333-4444-555555555555");
+    }
+    return started;
+  }
+
+  for (const method of ["monitor_cond_since", "monitor"] as const) {
+    it(`${method}: subscribers before start get every initial event and batch; the same rows without subscribers`, async () => {
+      const events: RowEvent[] = [];
+      const ofItem: RowEvent[] = [];
+      const batches: [string, number, string | undefined][] = [];
+      const watched = await load((m) => {
+        m.changes$.subscribe((e) => events.push(e as RowEvent));
+        m.changesOf("Item").subscribe((e) => ofItem.push(e as RowEvent));
+        m.batches$.subscribe((b) => batches.push([b.kind, b.events.length, b.lastTxnId]));
+      }, method);
+      const bare = await load(() => undefined, method);
+      const buffered = method === "monitor" ? [] : [["modify", U2]];
+      expect(events.map((e) => [e.kind, e.uuid])).to.deep.equal([["initial", U1], ["initial", U2], ["initial", U3], ...buffered]);
+      expect(ofItem).to.deep.equal(events);
+      expect(events[0]!.new).to.deep.equal({ _uuid: U1, name: "a", count: 1 });
+      expect(batches).to.deep.equal(
+        method === "monitor"
+          ? [["initial", 3, undefined]]
+          : [
+              ["initial", 3, TXN],
+              ["update", 1, "99999999-2222-3333-4444-555555555555"],
+            ],
+      );
+      for (const m of [watched, bare]) {
+        expect(m.status.state).to.equal("live");
+        expect([...m.table("Item").values()]).to.deep.equal([...watched.table("Item").values()]);
+        expect(m.table("Item").index("name").one("c")!.count).to.equal(3);
+        expect(m.table("Item").get(U2)!.count).to.equal(method === "monitor" ? 0 : 2);
+        expect(m.lastTxnId).to.equal(watched.lastTxnId);
+      }
+    });
+  }
+
+  it("monitorRows emits the initial rows as initial events", async () => {
+    const client = new ScriptedClient();
+    const seen: [string, string][] = [];
+    const sub = monitorRows(client, schema, { tables: { Item: { columns: ["name"] } } }).subscribe((e) => seen.push([e.kind, e.uuid]));
+    (await client.next("monitor_cond_since")).reply({ found: false, lastTxnId: TXN, updates: DUMP });
+    await flush();
+    expect(seen).to.deep.equal([
+      ["initial", U1],
+      ["initial", U2],
+      ["initial", U3],
+    ]);
+    sub.unsubscribe();
   });
 });
 
