@@ -14,7 +14,8 @@
  * Monitors keep their Replica and last transaction id across connections: after a reconnect each one asks
  * monitor_cond_since for the changes since its own id (found=true: only the delta, no purge); otherwise the
  * full dump is turned into exact deltas. Transactions never go out twice without consent: one whose reply was
- * lost with the connection rejects with OUTCOME_UNKNOWN unless `retry: true` was given.
+ * lost with the connection rejects with OUTCOME_UNKNOWN unless `retry: true` was given. Locks (lock/steal) are
+ * requested again on every connection (session-locks.ts); notifications$ follows the current connection.
  */
 import { BehaviorSubject, Subject, type Observable } from "rxjs";
 import type { TypedRow } from "../protocol/datum.js";
@@ -86,7 +87,7 @@ export class OvsdbSession {
   private readonly monitors: SessionMonitors;
   private readonly locks = new SessionLocks();
   private readonly notificationSubject = new Subject<OvsdbNotification>();
-  /** The connection whose notifications notifications$ carries (the one being established, then current). */
+  /** The connection notifications$ follows (the one being established, then current). */
   private notifying: SessionConnection | undefined;
   private current: SessionConnection | undefined;
   private closed = false;
@@ -103,7 +104,7 @@ export class OvsdbSession {
    * reconnect. Completes after close().
    */
   readonly notifications$: Observable<OvsdbNotification> = this.notificationSubject.asObservable();
-  /** Lock state changes of the locks taken with lock()/steal() (see session-locks.ts); completes after close(). */
+  /** State changes of the locks wanted through lock()/steal() (session-locks.ts); completes after close(). */
   readonly locks$: Observable<SessionLockEvent> = this.locks.events$;
 
   constructor(remotes: string | readonly string[], options: OvsdbSessionOptions) {
@@ -212,10 +213,7 @@ export class OvsdbSession {
     return this.locks.ensure(conn, name);
   }
 
-  /**
-   * steal: takes `name` from its owner now (who gets "stolen"); the session then wants it as with lock(). After
-   * a reconnect it is re-requested with "lock" (a steal is never repeated behind the caller's back).
-   */
+  /** steal: takes `name` now (the owner gets "stolen"), then wants it as lock() does (re-requested with "lock"). */
   async steal(name: string, waitMs?: number): Promise<boolean> {
     const callSite = captureCallSite(this.steal);
     this.locks.want(name);
