@@ -24,13 +24,12 @@ import type { DatabaseSchema } from "../protocol/schema.js";
 import {
   changesFromTableUpdates,
   changesFromTableUpdates2,
-  forEachInsert,
-  forEachInsert2,
   insertOnlyUpdates,
   insertOnlyUpdates2,
-  type InsertVisitor,
   type RowChange,
+  type RowChangeKind,
   type RowSource,
+  type TableInserts,
 } from "../protocol/updates.js";
 import { schemaIndexSpecs, type IndexSpec } from "./indexes.js";
 import { lazyArray } from "./lazy-changes.js";
@@ -131,20 +130,17 @@ export class Replica<Tables = Record<string, TypedRow>> implements RowSource {
   applyUpdates(updates: unknown, options: ApplyOptions = {}): readonly RowChange[] {
     const initial = options.initial === true;
     const kind: ChangeBatchKind = initial ? "initial" : "update";
-    if (options.format === "update") {
-      if (insertOnlyUpdates(this.schema, this, updates)) {
-        this.commitInserts((visit) => forEachInsert(updates, initial, visit), kind, options.lastTxnId);
-        return lazyArray(() => changesFromInserts((visit) => forEachInsert(updates, initial, visit)));
-      }
-      const changes = changesFromTableUpdates(this.schema, this, updates, initial);
-      this.commit(changes, kind, options.lastTxnId);
-      return changes;
+    const update = options.format === "update";
+    const inserts = update
+      ? insertOnlyUpdates(this.schema, this, updates, initial)
+      : insertOnlyUpdates2(this.schema, this, updates);
+    if (inserts !== undefined) {
+      this.commitInserts(inserts, kind, options.lastTxnId);
+      return lazyArray(() => changesFromInserts(inserts));
     }
-    if (insertOnlyUpdates2(this.schema, this, updates)) {
-      this.commitInserts((visit) => forEachInsert2(updates, visit), kind, options.lastTxnId);
-      return lazyArray(() => changesFromInserts((visit) => forEachInsert2(updates, visit)));
-    }
-    const changes = changesFromTableUpdates2(this.schema, this, updates);
+    const changes = update
+      ? changesFromTableUpdates(this.schema, this, updates, initial)
+      : changesFromTableUpdates2(this.schema, this, updates);
     this.commit(changes, kind, options.lastTxnId);
     return changes;
   }
@@ -197,24 +193,17 @@ export class Replica<Tables = Record<string, TypedRow>> implements RowSource {
   }
 
   /** Commits an already-checked insert-only message: rows straight into their tables, events if wanted. */
-  private commitInserts(each: (visit: InsertVisitor) => void, kind: ChangeBatchKind, lastTxnId: string | undefined): void {
+  private commitInserts(inserts: readonly TableInserts[], kind: ChangeBatchKind, lastTxnId: string | undefined): void {
     if (lastTxnId !== undefined) this.txnId = lastTxnId;
-    const tables = this.tables;
-    let cache: TableCache | undefined;
-    if (!this.wantEvents()) {
-      each((table, uuid, _kind, row) => {
-        if (cache === undefined || cache.name !== table) cache = tables.get(table) as TableCache;
-        cache.insertRow(uuid, row);
-      });
-      this.emit(undefined, kind);
-      return;
+    const events: LazyRowEvent[] | undefined = this.wantEvents() ? [] : undefined;
+    for (const { table, uuids, rows, kinds } of inserts) {
+      const cache = this.tables.get(table) as TableCache;
+      for (let i = 0; i < uuids.length; i++) cache.insertRow(uuids[i] as string, rows[i] as WireRow);
+      if (events === undefined) continue;
+      for (let i = 0; i < uuids.length; i++) {
+        events.push(new LazyRowEvent(cache, uuids[i] as string, kinds[i] as RowChangeKind, undefined, rows[i], undefined));
+      }
     }
-    const events: LazyRowEvent[] = [];
-    each((table, uuid, rowKind, row) => {
-      if (cache === undefined || cache.name !== table) cache = tables.get(table) as TableCache;
-      cache.insertRow(uuid, row);
-      events.push(new LazyRowEvent(cache, uuid, rowKind, undefined, row, undefined));
-    });
     this.emit(events, kind);
   }
 
@@ -234,8 +223,12 @@ export class Replica<Tables = Record<string, TypedRow>> implements RowSource {
 }
 
 /** The RowChange list of an insert-only message (what changesFromTableUpdates(2) would have returned). */
-function changesFromInserts(each: (visit: InsertVisitor) => void): RowChange[] {
+function changesFromInserts(inserts: readonly TableInserts[]): RowChange[] {
   const out: RowChange[] = [];
-  each((table, uuid, kind, row) => out.push({ table, uuid, kind, new: row }));
+  for (const { table, uuids, rows, kinds } of inserts) {
+    for (let i = 0; i < uuids.length; i++) {
+      out.push({ table, uuid: uuids[i] as string, kind: kinds[i] as RowChangeKind, new: rows[i] as WireRow });
+    }
+  }
   return out;
 }
