@@ -128,6 +128,7 @@ export function analyze(i: AnalysisInput): Analysis {
   const rarpAt = tl.require("rarp");
   const syncedAt = tl.require("hv-synced");
   const tailEnd = tl.require("tail-end");
+  const released = tl.at("sb-source-released") !== undefined;
   const toVm = toVmDirection(i.probe.toVm.packets, i.source, i.target, pausedAt, rarpAt);
   const fromVm = fromVmDirection(i.probe.fromVm.packets, i.source, i.target);
   const interruptionMs = Math.max(toVm.gapMs, fromVm.gapMs);
@@ -154,6 +155,7 @@ export function analyze(i: AnalysisInput): Analysis {
     ...span(`target NIC plugged -> ${i.target} blocking flows installed`, "target-plugged", "blocking-flows-in"),
     ...span(`RARP -> SB additional-chassis-activated=${i.target}`, "rarp", "sb-activated"),
     ...span(`RARP -> ${i.target} blocking flows removed`, "rarp", "blocking-flows-out"),
+    ...span(`source NIC unplugged -> SB chassis=[] (${i.source} released alone)`, "source-unplugged", "sb-source-released"),
     ...span(`COMPLETE -> SB chassis=${i.target} alone`, "complete", "sb-target-alone"),
     ...span("COMPLETE -> activation mark cleared by northd", "complete", "sb-mark-cleared"),
   ];
@@ -176,7 +178,7 @@ export function analyze(i: AnalysisInput): Analysis {
       detail: fb === undefined ? "no Port_Binding" : `chassis=${fb.chassis ?? "-"} additional_chassis=[${fb.additionalChassis.join(",")}] requested=${fb.requestedChassis ?? "-"} activated=[${fb.activatedOn.join(",")}]`,
     },
     {
-      name: `after COMPLETE, traffic reaches ${i.target} only (${i.source}'s NIC still plugged), nothing lost`,
+      name: `after COMPLETE, traffic reaches ${i.target} only (${i.source}'s NIC ${released ? "already unplugged" : "still plugged"}), nothing lost`,
       ok: tail.sent > 0 && tail.atTarget === tail.sent && tail.atSource === 0 && tail.lost === 0,
       detail: `${tail.sent} packets sent: ${tail.atTarget} at ${i.target}, ${tail.atSource} at ${i.source}, ${tail.lost} lost`,
     },

@@ -9,6 +9,11 @@
  *   -> COMPLETE -> SB chassis=hv2 alone -> every chassis synced (traffic at hv2 only, hv1's NIC still there)
  *   -> source NIC removed from hv1 -> activation mark cleared
  *
+ * With completeAfterSourceRelease (the migrator's --complete-after-source-release) the end of a success is
+ * reordered: VMIM Succeeded (the migrator holds the completion) -> source NIC removed from hv1 -> SB chassis=[]
+ * with additional_chassis=hv2 still activated (hv1 released alone, traffic keeps going to hv2) -> source pod
+ * deleted -> COMPLETE -> SB chassis=hv2 alone (a single writer: no lost update) -> every chassis synced.
+ *
  * With outcome "failed" the migration is aborted at the switch-over, after arming: the source pauses, then
  * resumes on hv1 (the target never ran, no RARP) -> VMIM Failed -> COMPLETE (failed): requested-chassis=hv1
  * -> SB chassis=hv1 alone -> every chassis synced (traffic at hv1 only, hv2's NIC still plugged) -> target NIC
@@ -41,6 +46,11 @@ export interface TimelineOptions {
   tailMs: number;
   /** How the migration ends (default "succeeded"). */
   outcome?: MigrationOutcome;
+  /**
+   * The driver completes a succeeded migration only once the source pod is gone (migrator
+   * --complete-after-source-release): the source NIC is unplugged and its pod deleted right after Succeeded.
+   */
+  completeAfterSourceRelease?: boolean;
 }
 
 export interface TimelineFacts {
@@ -145,6 +155,7 @@ async function succeededEnding(lab: Lab, driver: MigrationDriver, probes: readon
       ? true : undefined, 5_000, 5);
   timeline.mark("probe", "duplication-seen", `data: a peer -> VM packet delivered at both ${SOURCE} and ${TARGET} (the duplication window)`);
 
+  if (o.completeAfterSourceRelease) return releaseThenComplete(lab, driver, probes, timeline, watch, o);
   await kubevirt(timeline, driver, "succeeded"); // -> COMPLETE
   await Promise.all([
     watch.when("sb-target-alone"),
@@ -162,6 +173,30 @@ async function succeededEnding(lab: Lab, driver: MigrationDriver, probes: readon
   }
   timeline.mark("vm", "source-unplugged", `source NIC removed from ${SOURCE}`);
   await kubevirt(timeline, driver, "source-pod-deleted");
+  await watch.when("sb-mark-cleared");
+}
+
+/** Succeeded, then the source pod goes (its NIC first), and only then the migrator completes. */
+async function releaseThenComplete(lab: Lab, driver: MigrationDriver, probes: readonly Probe[], timeline: Timeline, watch: BindingWatch, o: TimelineOptions): Promise<void> {
+  await kubevirt(timeline, driver, "succeeded"); // the migrator holds the completion while the source pod runs
+  // KubeVirt tears the source virt-launcher pod down: its CNI DEL unplugs the source NIC
+  for (const [i, { atSource }] of lab.nics.entries()) {
+    await probes[i]!.removeLocation(atSource);
+    await atSource.detach();
+  }
+  timeline.mark("vm", "source-unplugged", `source NIC removed from ${SOURCE} (the source pod's CNI DEL), before COMPLETE`);
+  await Promise.all(lab.nics.map(({ nic }) => lab.sb.waitForBinding(nic.lsp, (b) => b.chassis === null && b.additionalChassis.includes(TARGET) && b.activatedOn.includes(TARGET))));
+  timeline.mark("ovn", "sb-source-released", `SB: ${SOURCE} released alone: chassis=[], additional_chassis=[${TARGET}] still activated (traffic keeps going to ${TARGET})`);
+  await kubevirt(timeline, driver, "source-pod-deleted"); // -> COMPLETE
+  await Promise.all([
+    watch.when("sb-target-alone"),
+    ...lab.nics.slice(1).map(({ nic }) => lab.sb.waitForBinding(nic.lsp, (b) => b.chassis === TARGET && b.additionalChassis.length === 0)),
+  ]);
+  await lab.nb.global.sync("hv");
+  timeline.mark("ovn", "hv-synced", `every chassis caught up with NB (nb_cfg): traffic goes to ${TARGET} only, ${SOURCE}'s NIC already gone`);
+  await sleep(o.tailMs);
+  timeline.mark("probe", "tail-end", `${o.tailMs} ms of traffic after the move`);
+  await sleep(DRAIN_MS);
   await watch.when("sb-mark-cleared");
 }
 

@@ -25,6 +25,11 @@ export interface MigratorDriverOptions {
   /** The VM's logical switch ports, one per NIC (each marked external_ids:pod=<namespace>/<name>). */
   ports: readonly string[];
   target: string;
+  /**
+   * Run the migrator with --complete-after-source-release: "succeeded" only writes the KubeVirt objects, and
+   * the completion is awaited at "source-pod-deleted".
+   */
+  completeAfterSourceRelease?: boolean;
 }
 
 export class MigratorDriver implements MigrationDriver {
@@ -57,7 +62,7 @@ export class MigratorDriver implements MigrationDriver {
       const { log, lines } = memoryLogger("info");
       const config = validateConfig({
         nb: o.nbRemote, sb: o.sbRemote, leaderElect: true, leaseNamespace: "kube-system", identity: "ovnkit-migrator-demo",
-        metricsAddr: "127.0.0.1:0", logLevel: "info", workers: 2,
+        metricsAddr: "127.0.0.1:0", logLevel: "info", workers: 2, completeAfterSourceRelease: o.completeAfterSourceRelease ?? false,
       });
       daemon = await MigratorDaemon.start(config, { kubeConfig, log, metrics: new MigratorMetrics() });
       const d = daemon;
@@ -101,6 +106,11 @@ export class MigratorDriver implements MigrationDriver {
       case "target-domain-ready":
         return api.targetDomainReady();
       case "succeeded": {
+        if (o.completeAfterSourceRelease) {
+          // the migrator must hold the completion while the source pod runs: nothing to wait for here
+          await api.completeOnVmi();
+          return api.vmimSucceeded();
+        }
         const completed = this.waitPorts("the migrator to complete the ports", (p) => p.owner === undefined && p.phase === "idle" && p.requestedChassis.join(",") === o.target);
         await api.completeOnVmi();
         const written = wallNow();
@@ -111,8 +121,22 @@ export class MigratorDriver implements MigrationDriver {
         this.measured.push({ label: "kube write (VMI migrationState.completed) -> NB completed by the migrator", ms: at - written });
         return;
       }
-      case "source-pod-deleted":
-        return api.deleteSourcePod();
+      case "source-pod-deleted": {
+        if (!o.completeAfterSourceRelease) return api.deleteSourcePod();
+        const uid = api.migrationUid;
+        const held = o.ports.map((p) => o.nb.migration.inspect(p)).every((p) => p.owner?.uid === uid);
+        if (!held) throw new Error(`the migrator completed migration ${uid} before the source pod was gone`);
+        const completed = this.waitPorts("the migrator to complete the ports once the source pod is gone", (p) => p.owner === undefined && p.phase === "idle" && p.requestedChassis.join(",") === o.target);
+        // deleteSourcePod writes twice (phase Succeeded, then the deletion): the first write may already
+        // trigger the completion, so the latency counts from before both
+        const written = wallNow();
+        await api.deleteSourcePod();
+        const { state: s, at } = await completed;
+        this.o.timeline.mark("ovnkit", "complete",
+          `ovnkit-migrator COMPLETED (source pod gone): requested-chassis=${s.requestedChassis.join(",")}, activation-strategy and owner removed`, at);
+        this.measured.push({ label: "kube write (source pod terminated, deleted) -> NB completed by the migrator", ms: at - written });
+        return;
+      }
       case "failed": {
         const source = o.vm.node;
         const completed = this.waitPorts("the migrator to complete the ports as failed", (p) => p.owner === undefined && p.phase === "idle" && p.requestedChassis.join(",") === source);

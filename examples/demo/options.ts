@@ -10,6 +10,10 @@ ovn-northd, ovn-controller, ovs-vswitchd), with a data-plane probe measuring the
   --via-migrator         (default) KubeVirt objects through a fake Kubernetes API server; ovnkit-migrator,
                          in-process with @kubernetes/client-node, arms and completes the port
   --direct               the demo calls @ovnkit/ovn-nb's arm/complete itself (no Kubernetes)
+  --complete-after-source-release
+                         (migrator only) run ovnkit-migrator with --complete-after-source-release: after
+                         Succeeded the source NIC is unplugged and its pod deleted, and only then the migrator
+                         completes (no OVN 23.03 completion race, see bench/README.md "completion loss")
   --outcome succeeded|failed
                          how the migration ends (default succeeded). failed: aborted at the switch-over after
                          arming; the VM resumes on hv1, VMIM Failed, the port goes back to hv1 alone
@@ -47,6 +51,7 @@ export function parseDemoArgs(argv: readonly string[], defaultDriver: DriverName
     options: {
       "direct": { type: "boolean" },
       "via-migrator": { type: "boolean" },
+      "complete-after-source-release": { type: "boolean" },
       "outcome": { type: "string" },
       "nics": { type: "string" },
       "interval-ms": { type: "string" },
@@ -63,6 +68,10 @@ export function parseDemoArgs(argv: readonly string[], defaultDriver: DriverName
   if (values["direct"] && values["via-migrator"]) throw new Error("--direct and --via-migrator exclude each other");
   const driver: DriverName = values["direct"] ? "direct" : values["via-migrator"] ? "migrator" : defaultDriver;
   const scenario: DemoOptions["scenario"] = { driver };
+  if (values["complete-after-source-release"]) {
+    if (driver !== "migrator") throw new Error("--complete-after-source-release is a migrator option (not with --direct)");
+    scenario.completeAfterSourceRelease = true;
+  }
   const set = <K extends keyof ScenarioOptions>(key: K, v: ScenarioOptions[K] | undefined): void => {
     if (v !== undefined) scenario[key] = v as (typeof scenario)[K];
   };

@@ -65,16 +65,17 @@ export interface ScenarioResult {
   transactions: PortTransaction[];
 }
 
-async function makeDriver(name: DriverName, ctx: { nb: NbClient; sandbox: Sandbox; timeline: Timeline; ports: string[] }): Promise<MigrationDriver> {
+async function makeDriver(name: DriverName, ctx: { nb: NbClient; sandbox: Sandbox; timeline: Timeline; ports: string[]; completeAfterSourceRelease: boolean }): Promise<MigrationDriver> {
   if (name === "direct") return new DirectDriver({ nb: ctx.nb, timeline: ctx.timeline, ports: ctx.ports, source: SOURCE, target: TARGET });
   return MigratorDriver.start({
     nb: ctx.nb, nbRemote: ctx.sandbox.nbRemote, sbRemote: ctx.sandbox.sbRemote, timeline: ctx.timeline,
-    vm: { namespace: VM.namespace, name: VM.name, node: SOURCE }, ports: ctx.ports, target: TARGET,
+    vm: { namespace: VM.namespace, name: VM.name, node: SOURCE }, ports: ctx.ports, target: TARGET, completeAfterSourceRelease: ctx.completeAfterSourceRelease,
   });
 }
 
 export async function runScenario(cleanup: Cleanup, options: Partial<ScenarioOptions> = {}): Promise<ScenarioResult> {
   const o: ScenarioOptions = { ...DEFAULT_OPTIONS, ...options };
+  if (o.completeAfterSourceRelease && o.driver !== "migrator") throw new Error("completeAfterSourceRelease is a migrator option: use the migrator driver");
   const log = o.log ?? (() => undefined);
   log(`starting an OVN sandbox: NB, SB, northd, chassis ${SOURCE} (source), ${TARGET} (target), ${PEER_CHASSIS} (the VM's peer)...`);
   const lab = await startLab(cleanup, { nics: o.nics, ...(o.dir === undefined ? {} : { dir: o.dir }) });
@@ -86,7 +87,7 @@ export async function runScenario(cleanup: Cleanup, options: Partial<ScenarioOpt
   const txns = new NbPortTransactions(lab.nb, ports);
   cleanup.add("stop watching NB transactions", async () => txns.close());
   if (o.driver === "migrator") log("starting the fake Kubernetes API server, the VM's objects and ovnkit-migrator...");
-  const driver = await makeDriver(o.driver, { nb: lab.nb, sandbox: lab.sandbox, timeline, ports });
+  const driver = await makeDriver(o.driver, { nb: lab.nb, sandbox: lab.sandbox, timeline, ports, completeAfterSourceRelease: o.completeAfterSourceRelease ?? false });
   cleanup.add(`close the ${driver.name} driver`, () => driver.close());
 
   const probes = lab.nics.map(({ nic, atSource }) => new Probe({ peer: lab.peer, vm: nic, locations: [atSource], active: atSource, intervalMs: o.intervalMs }));

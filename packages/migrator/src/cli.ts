@@ -4,6 +4,7 @@
  *
  *   ovnkit-migrator --nb tcp:10.0.0.1:6641 [--sb tcp:10.0.0.1:6642] [--kubeconfig ~/.kube/config]
  *                   [--leader-elect] [--namespace vms] [--metrics-addr :8080] [--log-level info]
+ *                   [--complete-after-source-release [--source-release-grace-seconds 30]]
  *
  * Exit codes: 0 after SIGTERM/SIGINT, 1 when leadership is lost or the daemon fails, 2 for a bad option.
  */
@@ -37,6 +38,8 @@ export async function parseArgs(argv: readonly string[]): Promise<RawOptions | "
     .option("vm-port-key", { type: "string", default: "pod", describe: 'external_ids key whose value "<namespace>/<vm>" marks a VM\'s NIC ports' })
     .option("resync-seconds", { type: "number", default: 300, describe: "re-check every VM this often (0: never)" })
     .option("ovsdb-probe-interval-ms", { type: "number", default: 5000, describe: "NB/SB inactivity probe: echo after this much silence, reconnect if unanswered as long again (0: off)" })
+    .option("complete-after-source-release", { type: "boolean", default: false, describe: "complete a Succeeded migration only once the source virt-launcher pod is gone (its NIC unplugged), avoiding OVN 23.03's completion race; failed/aborted ones complete at once" })
+    .option("source-release-grace-seconds", { type: "number", default: 30, describe: "with --complete-after-source-release: complete anyway this long after the first wait for the source pod" })
     .strict()
     .exitProcess(false)
     .help()
@@ -65,6 +68,8 @@ export async function parseArgs(argv: readonly string[]): Promise<RawOptions | "
     vmPortKey: args["vm-port-key"],
     resyncSeconds: args["resync-seconds"],
     ovsdbProbeIntervalMs: args["ovsdb-probe-interval-ms"],
+    completeAfterSourceRelease: args["complete-after-source-release"],
+    sourceReleaseGraceSeconds: args["source-release-grace-seconds"],
   };
 }
 

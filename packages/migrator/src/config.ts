@@ -24,6 +24,8 @@ export interface RawOptions {
   vmPortKey?: string | undefined;
   resyncSeconds?: number | undefined;
   ovsdbProbeIntervalMs?: number | undefined;
+  completeAfterSourceRelease?: boolean | undefined;
+  sourceReleaseGraceSeconds?: number | undefined;
 }
 
 export interface MigratorConfig {
@@ -50,6 +52,14 @@ export interface MigratorConfig {
    * dropped and re-established when nothing answers within as long again (0: no probe). Default 5000.
    */
   readonly ovsdbProbeIntervalMs: number;
+  /**
+   * Opt-in (default false): complete a Succeeded migration only once the source virt-launcher pod is gone (its
+   * NIC unplugged, so the source chassis released the port alone), avoiding OVN 23.03's lost-update race at
+   * the completion; at the latest after sourceReleaseGraceSeconds. Failed/aborted migrations complete at once.
+   */
+  readonly completeAfterSourceRelease: boolean;
+  /** The fallback of completeAfterSourceRelease (s): complete anyway this long after the first wait. Default 30. */
+  readonly sourceReleaseGraceSeconds: number;
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -114,5 +124,7 @@ export function validateConfig(raw: RawOptions, env: NodeJS.ProcessEnv = process
     vmPortKey,
     resyncSeconds: positiveInt("resync-seconds", raw.resyncSeconds, 300, 0),
     ovsdbProbeIntervalMs: positiveInt("ovsdb-probe-interval-ms", raw.ovsdbProbeIntervalMs, 5000, 0),
+    completeAfterSourceRelease: raw.completeAfterSourceRelease ?? false,
+    sourceReleaseGraceSeconds: positiveInt("source-release-grace-seconds", raw.sourceReleaseGraceSeconds, 30, 0),
   };
 }

@@ -101,6 +101,7 @@ export class MigratorDaemon {
       ...(tuning.orphanGraceMs !== undefined ? { orphanGraceMs: tuning.orphanGraceMs } : {}),
       ...(tuning.noPortsRetryMs !== undefined ? { noPortsRetryMs: tuning.noPortsRetryMs } : {}),
       ...(tuning.driftConfirmMs !== undefined ? { driftConfirmMs: tuning.driftConfirmMs } : {}),
+      ...(config.completeAfterSourceRelease ? { completeAfterSourceRelease: { graceMs: config.sourceReleaseGraceSeconds * 1000 } } : {}),
     });
     const controller = new MigrationController({
       informers, reconciler, log, metrics, workers: config.workers, resyncMs: config.resyncSeconds * 1000, ...(tuning.backoff ? { backoff: tuning.backoff } : {}),

@@ -11,8 +11,14 @@
  *      final, or already completed by this daemon. Final migrations never touch unowned ports (a replayed old
  *      Succeeded VMIM cannot overwrite anything).
  *   Pod deletions never clear anything: only a final migration (or a VMI that says it ended) completes.
+ *   3. Opt-in (completeAfterSourceRelease): a Succeeded migration is completed only once its source
+ *      virt-launcher pod is gone (removed, or phase Succeeded/Failed: the CNI unplugged the source NIC, so the
+ *      source chassis released the port alone), or once the grace period (from the first such wait) ran
+ *      out. Until then: wait with a retry at the end of the grace. Failed/aborted complete at once.
+ *      (OVN 23.03 race, bench/README.md "completion loss": completing while the source still holds the port
+ *      can leave it bound nowhere for a few ms.)
  */
-import { isFinalPhase, type LauncherPod, type VirtualMachineInstance, type VirtualMachineInstanceMigration } from "../kube/kubevirt-types.js";
+import { LABELS, isFinalPhase, type LauncherPod, type VirtualMachineInstance, type VirtualMachineInstanceMigration } from "../kube/kubevirt-types.js";
 import type { MigrationOutcome, MigrationOwner, PortState, VmRef } from "./backend.js";
 import {
   currentMigration, isAborting, isActivated, launcherPodsOf, migrationsOf, orphanOutcome, outcomeOf, runningSourceNodes, sourceOf, targetPodOf, uidOf,
@@ -33,6 +39,10 @@ export interface DesiredInputs {
   readonly orphanAgeMs?: (uid: string) => number;
   /** How long an orphan owner is given to show up in the caches before the VMI decides. Default 0. */
   readonly orphanGraceMs?: number;
+  /** Opt-in: complete a Succeeded migration only once its source pod is gone, or after the grace. Default off. */
+  readonly completeAfterSourceRelease?: { readonly graceMs: number };
+  /** For how long the completion of migration `uid` has been held for the source release (ms). Default: forever. */
+  readonly holdAgeMs?: (uid: string) => number;
 }
 
 export type UnmanagedReason =
@@ -52,7 +62,8 @@ export type WaitReason =
   | "source-unknown"
   | "source-mismatch"
   | "orphan-in-flight"
-  | "orphan-grace";
+  | "orphan-grace"
+  | "source-pod-present";
 
 export type Wanted =
   | { readonly kind: "unmanaged"; readonly reason: UnmanagedReason; readonly migrationUid?: string; readonly drift?: string }
@@ -102,7 +113,11 @@ function rank(m: VirtualMachineInstanceMigration | undefined): number {
 function ownedState(input: DesiredInputs, owner: MigrationOwner, m: VirtualMachineInstanceMigration | undefined, pods: LauncherPod[]): Wanted {
   const { vmi, ports } = input;
   if (m !== undefined) {
-    if (isFinalPhase(m.status?.phase)) return completed(owner, outcomeOf(m, vmi), vmi, m, "migration-final");
+    if (isFinalPhase(m.status?.phase)) {
+      const outcome = outcomeOf(m, vmi);
+      const hold = outcome === "succeeded" ? holdForSourceRelease(input, owner, pods) : undefined;
+      return hold ?? completed(owner, outcome, vmi, m, "migration-final");
+    }
     const activated = isActivated(owner.uid, vmi, pods, ports);
     // Repair (re-arm) only before activation, and only from a sane record.
     const sane = owner.source !== "" && owner.target !== "" && owner.source !== owner.target;
@@ -112,7 +127,7 @@ function ownedState(input: DesiredInputs, owner: MigrationOwner, m: VirtualMachi
   // not in our cache yet). The VMI saying it ended decides; else a live target pod or a VMI that still
   // runs it means it is in flight.
   const ended = orphanOutcome(owner.uid, vmi);
-  if (ended !== undefined) return completed(owner, ended, vmi, undefined, "orphan-ended");
+  if (ended !== undefined) return (ended === "succeeded" ? holdForSourceRelease(input, owner, pods) : undefined) ?? completed(owner, ended, vmi, undefined, "orphan-ended");
   const target = targetPodOf(owner.uid, pods);
   if (target !== undefined && target.metadata?.deletionTimestamp === undefined) {
     return { kind: "wait", reason: "orphan-in-flight", migrationUid: owner.uid };
@@ -129,6 +144,22 @@ function ownedState(input: DesiredInputs, owner: MigrationOwner, m: VirtualMachi
     return { kind: "completed", migrationUid: owner.uid, outcome: "failed", chassis: node, reason: "orphan-vmi-node" };
   }
   return { kind: "unmanaged", reason: "orphan-unresolved", migrationUid: owner.uid, drift: `ports armed by unknown migration ${owner.uid} (${owner.source} -> ${owner.target}); the VMI runs on ${node ?? "no node"}` };
+}
+
+/**
+ * completeAfterSourceRelease: a wait while a live launcher pod of the VM (not this migration's target) still
+ * runs on the source chassis and the grace has not run out; undefined: complete now. A pod with only a
+ * deletionTimestamp still counts as present (its NIC is unplugged when its containers are gone).
+ */
+function holdForSourceRelease(input: DesiredInputs, owner: MigrationOwner, pods: readonly LauncherPod[]): Wanted | undefined {
+  const mode = input.completeAfterSourceRelease;
+  if (mode === undefined || owner.source === "") return undefined;
+  const present = pods.some((p) =>
+    p.metadata?.labels?.[LABELS.migrationJobUID] !== owner.uid && p.spec?.nodeName === owner.source && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
+  if (!present) return undefined;
+  const age = input.holdAgeMs?.(owner.uid) ?? Infinity;
+  if (age >= mode.graceMs) return undefined;
+  return { kind: "wait", reason: "source-pod-present", migrationUid: owner.uid, retryAfterMs: mode.graceMs - age };
 }
 
 /** Completion from the ownership record; a record missing a side falls back to the migration's own state. */

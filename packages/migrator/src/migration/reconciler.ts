@@ -34,6 +34,11 @@ export interface MigrationReconcilerOptions {
    * a completion the VMI may not show its new node yet. Default 5 000.
    */
   readonly driftConfirmMs?: number;
+  /**
+   * Opt-in: complete a Succeeded migration only once its source virt-launcher pod is gone, or after
+   * `graceMs` (requeued with requeueAfter meanwhile). Undefined (default): complete at once.
+   */
+  readonly completeAfterSourceRelease?: { readonly graceMs: number };
 }
 
 const RETRY_AT_ONCE = new Set(["STALE_MIGRATION", "NOT_FOUND", "CONFLICT"]);
@@ -80,6 +85,8 @@ class BoundedSet implements ReadonlySet<string> {
 export class MigrationReconciler implements Reconciler {
   private readonly completed: BoundedSet;
   private readonly orphanSince = new Map<string, number>();
+  /** Since when the completion of a migration uid has been held for its source release. */
+  private readonly holdSince = new Map<string, number>();
   private readonly drift = new Map<string, { text: string; since: number; reported: boolean }>();
 
   constructor(private readonly options: MigrationReconcilerOptions) {
@@ -104,7 +111,10 @@ export class MigrationReconciler implements Reconciler {
         vm, vmi, migrations, pods: state.pods(vm.namespace), ports,
         completed: this.completed, orphanGraceMs: this.options.orphanGraceMs ?? 10_000,
         orphanAgeMs: (uid) => Date.now() - (this.orphanSince.get(uid) ?? Date.now()),
+        ...(this.options.completeAfterSourceRelease ? { completeAfterSourceRelease: this.options.completeAfterSourceRelease } : {}),
+        holdAgeMs: (uid) => Date.now() - (this.holdSince.get(uid) ?? Date.now()),
       });
+      this.trackHolds(ports, wanted);
       const regarding = vmi !== undefined ? refOf(`${KUBEVIRT_GROUP}/${KUBEVIRT_VERSION}`, "VirtualMachineInstance", vmi) : undefined;
       const confirmIn = this.checkDrift(key, wanted, regarding);
       const action = planAction(vm, wanted, ports, { noPortsRetryMs: this.options.noPortsRetryMs ?? 2000 });
@@ -133,6 +143,7 @@ export class MigrationReconciler implements Reconciler {
         const { outcome, chassis } = action.request;
         this.completed.add(uid);
         this.orphanSince.delete(uid);
+        this.holdSince.delete(uid);
         ctx.log.info({ migrationUid: uid, outcome, chassis }, "migration completed on the ports");
         if (regarding) this.options.events?.record(regarding, "Normal", "MigrationCompleted", `migration ${uid} ${outcome}: ports requested on ${chassis}`);
       }
@@ -147,6 +158,13 @@ export class MigrationReconciler implements Reconciler {
       if (known.includes(o.uid)) this.orphanSince.delete(o.uid);
       else if (!this.orphanSince.has(o.uid)) this.orphanSince.set(o.uid, now);
     }
+  }
+
+  /** Starts the grace clock of a completion held for the source release; forgets it for the other owners. */
+  private trackHolds(ports: readonly PortState[], wanted: Wanted): void {
+    const held = wanted.kind === "wait" && wanted.reason === "source-pod-present" ? wanted.migrationUid : undefined;
+    for (const o of portOwners(ports)) if (o.uid !== held) this.holdSince.delete(o.uid);
+    if (held !== undefined && !this.holdSince.has(held)) this.holdSince.set(held, Date.now());
   }
 
   /** Reports drift that persisted driftConfirmMs; returns when to look again while it is unconfirmed. */
