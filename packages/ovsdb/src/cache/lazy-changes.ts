@@ -1,8 +1,9 @@
 /**
  * A read-only array built on first use. `Replica.applyUpdates` returns the row changes it applied, but the
- * insert-only path (an initial load) never builds them: nothing in a Monitor reads them, and 100,000 change
- * objects are a measurable share of a load. This keeps the return type `readonly RowChange[]` and builds the
- * elements only if the caller touches the array.
+ * insert-only path (an initial load) does not build them: nothing in a Monitor reads them. This keeps the return
+ * type `readonly RowChange[]` and builds the elements only if the caller touches the array. (Measured on a
+ * 100k-row load the saving is within noise, see bench/README.md cache-load: short-lived change objects are
+ * cheap; the apply time is the enumeration of the update object and the uuid and index Maps.)
  *
  * A Proxy whose target is the real array, filled in place on the first trap: every operation then behaves
  * exactly as on a plain array (`Array.isArray`, iteration, `length`, deep equality, JSON), and the Proxy
