@@ -7,11 +7,6 @@
  * UPDATE_INCONSISTENT having changed nothing; the caller (the Monitor) then resyncs. Events are emitted after
  * the whole message is committed, so a subscriber always reads a replica that is at a transaction boundary.
  *
- * A message that only adds rows (the initial contents, an insert-only notification) takes a path without
- * per-row change objects: the whole message is checked first (protocol/updates.ts insertOnlyUpdates2), then
- * each row goes straight into its table and indexes; row events are created only when someone subscribed,
- * and the returned changes are built only if the caller reads them (lazy-changes.ts).
- *
  * Backpressure: none is needed. The replica is always current and events are delivered synchronously to every
  * subscriber (rxjs Subjects): nothing is queued, so nothing can be dropped. A consumer that works
  * asynchronously buffers on its side (see monitor/event-queue.ts: unbounded, with a high-water-mark warning).
@@ -21,18 +16,8 @@ import type { TypedRow } from "../protocol/datum.js";
 import { OvsdbError } from "../protocol/errors.js";
 import type { WireRow } from "../protocol/notation.js";
 import type { DatabaseSchema } from "../protocol/schema.js";
-import {
-  changesFromTableUpdates,
-  changesFromTableUpdates2,
-  insertOnlyUpdates,
-  insertOnlyUpdates2,
-  type RowChange,
-  type RowChangeKind,
-  type RowSource,
-  type TableInserts,
-} from "../protocol/updates.js";
+import { changesFromTableUpdates, changesFromTableUpdates2, type RowChange, type RowSource } from "../protocol/updates.js";
 import { schemaIndexSpecs, type IndexSpec } from "./indexes.js";
-import { lazyArray } from "./lazy-changes.js";
 import { changesFromFullDump, type UpdatesFormat } from "./resync.js";
 import { LazyRowEvent, type ChangeBatch, type ChangeBatchKind, type RowEventOf } from "./row-event.js";
 import { TableCache } from "./table-cache.js";
@@ -124,24 +109,14 @@ export class Replica<Tables = Record<string, TypedRow>> implements RowSource {
 
   /**
    * Applies a monitor reply or an update notification's <table-updates(2)>. Throws UPDATE_INCONSISTENT (the
-   * replica unchanged) when the updates do not fit; INVALID_MESSAGE when they are malformed. Returns the row
-   * changes applied (for a message that only adds rows, built on first access: see lazy-changes.ts).
+   * replica unchanged) when the updates do not fit; INVALID_MESSAGE when they are malformed.
    */
   applyUpdates(updates: unknown, options: ApplyOptions = {}): readonly RowChange[] {
-    const initial = options.initial === true;
-    const kind: ChangeBatchKind = initial ? "initial" : "update";
-    const update = options.format === "update";
-    const inserts = update
-      ? insertOnlyUpdates(this.schema, this, updates, initial)
-      : insertOnlyUpdates2(this.schema, this, updates);
-    if (inserts !== undefined) {
-      this.commitInserts(inserts, kind, options.lastTxnId);
-      return lazyArray(() => changesFromInserts(inserts));
-    }
-    const changes = update
-      ? changesFromTableUpdates(this.schema, this, updates, initial)
-      : changesFromTableUpdates2(this.schema, this, updates);
-    this.commit(changes, kind, options.lastTxnId);
+    const changes =
+      options.format === "update"
+        ? changesFromTableUpdates(this.schema, this, updates, options.initial === true)
+        : changesFromTableUpdates2(this.schema, this, updates);
+    this.commit(changes, options.initial === true ? "initial" : "update", options.lastTxnId);
     return changes;
   }
 
@@ -169,7 +144,8 @@ export class Replica<Tables = Record<string, TypedRow>> implements RowSource {
 
   private commit(changes: readonly RowChange[], kind: ChangeBatchKind, lastTxnId: string | undefined): void {
     if (lastTxnId !== undefined) this.txnId = lastTxnId;
-    const events: LazyRowEvent[] | undefined = this.wantEvents() ? [] : undefined;
+    const wantEvents = this.rowSubject.observed || this.batchSubject.observed;
+    const events: LazyRowEvent[] | undefined = wantEvents ? [] : undefined;
     let cache: TableCache | undefined;
     for (let i = 0; i < changes.length; i++) {
       const c = changes[i] as RowChange;
@@ -189,30 +165,6 @@ export class Replica<Tables = Record<string, TypedRow>> implements RowSource {
       }
       if (events !== undefined) events.push(new LazyRowEvent(cache, c.uuid, c.kind, c.old, c.new, oldTyped));
     }
-    this.emit(events, kind);
-  }
-
-  /** Commits an already-checked insert-only message: rows straight into their tables, events if wanted. */
-  private commitInserts(inserts: readonly TableInserts[], kind: ChangeBatchKind, lastTxnId: string | undefined): void {
-    if (lastTxnId !== undefined) this.txnId = lastTxnId;
-    const events: LazyRowEvent[] | undefined = this.wantEvents() ? [] : undefined;
-    for (const { table, uuids, rows, kinds } of inserts) {
-      const cache = this.tables.get(table) as TableCache;
-      for (let i = 0; i < uuids.length; i++) cache.insertRow(uuids[i] as string, rows[i] as WireRow);
-      if (events === undefined) continue;
-      for (let i = 0; i < uuids.length; i++) {
-        events.push(new LazyRowEvent(cache, uuids[i] as string, kinds[i] as RowChangeKind, undefined, rows[i], undefined));
-      }
-    }
-    this.emit(events, kind);
-  }
-
-  private wantEvents(): boolean {
-    return this.rowSubject.observed || this.batchSubject.observed;
-  }
-
-  /** Emits a committed message's events (undefined: nobody subscribed when the message was committed). */
-  private emit(events: LazyRowEvent[] | undefined, kind: ChangeBatchKind): void {
     if (events === undefined) return;
     const typed = events as unknown as RowEventOf<Tables>[];
     if (this.rowSubject.observed) for (const e of typed) this.rowSubject.next(e);
@@ -220,15 +172,4 @@ export class Replica<Tables = Record<string, TypedRow>> implements RowSource {
       this.batchSubject.next({ kind, events: typed, lastTxnId: this.txnId });
     }
   }
-}
-
-/** The RowChange list of an insert-only message (what changesFromTableUpdates(2) would have returned). */
-function changesFromInserts(inserts: readonly TableInserts[]): RowChange[] {
-  const out: RowChange[] = [];
-  for (const { table, uuids, rows, kinds } of inserts) {
-    for (let i = 0; i < uuids.length; i++) {
-      out.push({ table, uuid: uuids[i] as string, kind: kinds[i] as RowChangeKind, new: rows[i] as WireRow });
-    }
-  }
-  return out;
 }

@@ -19,11 +19,6 @@
  *   holds every monitored column), {old} = delete.
  * Inconsistencies (insert/initial of a row that exists, modify/delete of a row that does not) throw an
  * OvsdbError "UPDATE_INCONSISTENT": the caller must resync, never diverge silently.
- *
- * A message that only adds rows (a monitor reply's initial contents, an insert-only notification) has a path
- * that allocates nothing per row: `insertOnlyUpdates2` / `insertOnlyUpdates` check it whole (same rules, same
- * order) and list the new rows in parallel arrays per table. Anything else (or anything those checks do not
- * accept) goes through `changesFromTableUpdates(2)`, which also gives the precise error.
  */
 import { OvsdbError } from "./errors.js";
 import type { WireAtom, WireRow, WireValue } from "./notation.js";
@@ -276,84 +271,6 @@ export function changesFromTableUpdates(
         throw new OvsdbError("INVALID_MESSAGE", `<row-update> for ${table} ${uuid} has neither old nor new`);
       }
     }
-  }
-  return out;
-}
-
-/**
- * The rows an insert-only message adds to one table, in `changesFromTableUpdates(2)`'s order: parallel arrays
- * (three allocations per table instead of one change object per row). `rows` are the wire rows as received.
- */
-export interface TableInserts {
-  readonly table: string;
-  readonly uuids: string[];
-  readonly rows: WireRow[];
-  readonly kinds: ("initial" | "insert")[];
-}
-
-/**
- * The inserts of a <table-updates2> whose row-updates are all "initial" or "insert" that
- * `changesFromTableUpdates2` would accept against `source` (monitored table, <row> an object, row absent from
- * `source`): exactly the changes it would compute, without a per-row object. undefined (never throws) for
- * anything else: a modify or delete, a malformed or inconsistent update.
- */
-export function insertOnlyUpdates2(schema: DatabaseSchema, source: RowSource, updates: unknown): TableInserts[] | undefined {
-  if (!isObject(updates)) return undefined;
-  const out: TableInserts[] = [];
-  for (const table in updates) {
-    const rows = source.tableRows(table);
-    const tu = updates[table];
-    if (rows === undefined || !schema.tables.has(table) || !isObject(tu)) return undefined;
-    const empty = rows.size === 0;
-    const ins: TableInserts = { table, uuids: [], rows: [], kinds: [] };
-    for (const uuid in tu) {
-      const ru = tu[uuid] as Record<string, unknown> | null;
-      if (typeof ru !== "object" || ru === null) return undefined;
-      let row = ru.initial;
-      let kind: "initial" | "insert" = "initial";
-      if (row === undefined) {
-        row = ru.insert;
-        kind = "insert";
-        if (row === undefined) return undefined;
-      }
-      if (!isObject(row) || (!empty && rows.has(uuid))) return undefined;
-      ins.uuids.push(uuid);
-      ins.rows.push(row as WireRow);
-      ins.kinds.push(kind);
-    }
-    out.push(ins);
-  }
-  return out;
-}
-
-/**
- * The same for a <table-updates> (monitor method): every row-update a {new} without "old" that
- * `changesFromTableUpdates` would accept against `source`; kind "initial" for a monitor reply.
- */
-export function insertOnlyUpdates(
-  schema: DatabaseSchema,
-  source: RowSource,
-  updates: unknown,
-  initial = false,
-): TableInserts[] | undefined {
-  if (!isObject(updates)) return undefined;
-  const kind = initial ? "initial" : "insert";
-  const out: TableInserts[] = [];
-  for (const table in updates) {
-    const rows = source.tableRows(table);
-    const tu = updates[table];
-    if (rows === undefined || !schema.tables.has(table) || !isObject(tu)) return undefined;
-    const empty = rows.size === 0;
-    const ins: TableInserts = { table, uuids: [], rows: [], kinds: [] };
-    for (const uuid in tu) {
-      const ru = tu[uuid];
-      if (!isObject(ru) || isObject(ru.old) || !isObject(ru.new)) return undefined;
-      if (!empty && rows.has(uuid)) return undefined;
-      ins.uuids.push(uuid);
-      ins.rows.push(ru.new as WireRow);
-      ins.kinds.push(kind);
-    }
-    out.push(ins);
   }
   return out;
 }
