@@ -4,41 +4,16 @@
  * at the first hold, in the reconciler). Failed completes at once.
  */
 import { expect } from "chai";
-import { MigrationReconciler, type VmRef } from "@ovnkit/migrator";
-import { memoryLogger, type ClusterState } from "@ovnkit/migrator/internal";
-import type { LauncherPod, VirtualMachineInstance, VirtualMachineInstanceMigration } from "@ovnkit/migrator";
-import { launcher, vmi, vmim, VM } from "../../packages/migrator/test/support/builders.js";
-import { MemoryBackend } from "./support/memory-backend.js";
-
-class Cluster implements ClusterState {
-  constructor(public theVmi: VirtualMachineInstance | undefined, public vmims: VirtualMachineInstanceMigration[], public podList: LauncherPod[]) {}
-  vmi(_vm: VmRef) {
-    return this.theVmi;
-  }
-  migrations() {
-    return this.vmims;
-  }
-  pods() {
-    return this.podList;
-  }
-}
-
-const ctx = () => ({ id: "r1", log: memoryLogger().log, addedAt: Date.now(), retries: 0 });
-
-async function armedVm(): Promise<{ nb: MemoryBackend; port: string }> {
-  const nb = new MemoryBackend();
-  const [port] = nb.addVm(VM, 2, "node-a");
-  await nb.arm({ vm: VM, migrationUid: "m1", source: "node-a", target: "node-b" });
-  nb.calls.length = 0;
-  return { nb, port: port! };
-}
+import { MigrationReconciler } from "@ovnkit/migrator";
+import { launcher, vmi, vmim } from "../../packages/migrator/test/support/builders.js";
+import { Cluster, armedVm, ctx } from "./support/cluster-state.js";
 
 describe("migrator reconciler: complete after the source release (opt-in)", () => {
   const src = launcher("src", { node: "node-a" });
   const tgt = launcher("tgt", { migrationUid: "m1", node: "node-b" });
 
   it("holds a Succeeded migration while the source pod runs (requeueAfter, no backend call), completes once it is gone", async () => {
-    const { nb, port } = await armedVm();
+    const { nb, port } = await armedVm(2);
     const cluster = new Cluster(vmi({ node: "node-b" }), [vmim("m1", "Succeeded")], [src, tgt]);
     const r = new MigrationReconciler({ state: cluster, backend: nb, completeAfterSourceRelease: { graceMs: 30_000 } });
     const held = await r.reconcile("vms/vm1", ctx());
@@ -55,7 +30,7 @@ describe("migrator reconciler: complete after the source release (opt-in)", () =
   });
 
   it("completes when the grace ran out although the source pod is still there", async () => {
-    const { nb } = await armedVm();
+    const { nb } = await armedVm(2);
     const cluster = new Cluster(vmi({ node: "node-b" }), [vmim("m1", "Succeeded")], [src, tgt]);
     const r = new MigrationReconciler({ state: cluster, backend: nb, completeAfterSourceRelease: { graceMs: 40 } });
     const held = await r.reconcile("vms/vm1", ctx());
@@ -67,7 +42,7 @@ describe("migrator reconciler: complete after the source release (opt-in)", () =
   });
 
   it("completes a Failed migration at once (to the source), source pod present", async () => {
-    const { nb, port } = await armedVm();
+    const { nb, port } = await armedVm(2);
     const cluster = new Cluster(vmi({ node: "node-a" }), [vmim("m1", "Failed")], [src, tgt]);
     const r = new MigrationReconciler({ state: cluster, backend: nb, completeAfterSourceRelease: { graceMs: 30_000 } });
     expect(await r.reconcile("vms/vm1", ctx())).to.deep.equal({});
@@ -76,7 +51,7 @@ describe("migrator reconciler: complete after the source release (opt-in)", () =
   });
 
   it("default (mode off): completes at once with the source pod present", async () => {
-    const { nb } = await armedVm();
+    const { nb } = await armedVm(2);
     const cluster = new Cluster(vmi({ node: "node-b" }), [vmim("m1", "Succeeded")], [src, tgt]);
     const r = new MigrationReconciler({ state: cluster, backend: nb });
     expect(await r.reconcile("vms/vm1", ctx())).to.deep.equal({});

@@ -1,32 +1,12 @@
 import { expect } from "chai";
-import { MemoryEventSink, MigrationReconciler, MigratorMetrics, type VmRef } from "@ovnkit/migrator";
-import { memoryLogger, type ClusterState } from "@ovnkit/migrator/internal";
-import type { LauncherPod, VirtualMachineInstance, VirtualMachineInstanceMigration } from "@ovnkit/migrator";
+import { MemoryEventSink, MigrationReconciler, MigratorMetrics } from "@ovnkit/migrator";
 import { launcher, vmi, vmim, VM } from "../../packages/migrator/test/support/builders.js";
+import { Cluster, armedVm, ctx } from "./support/cluster-state.js";
 import { MemoryBackend } from "./support/memory-backend.js";
-
-/** A ClusterState over plain arrays (what the informer caches would hold). */
-class Cluster implements ClusterState {
-  constructor(public theVmi: VirtualMachineInstance | undefined, public vmims: VirtualMachineInstanceMigration[], public podList: LauncherPod[]) {}
-  vmi(_vm: VmRef) {
-    return this.theVmi;
-  }
-  migrations() {
-    return this.vmims;
-  }
-  pods() {
-    return this.podList;
-  }
-}
-
-const ctx = () => ({ id: "r1", log: memoryLogger().log, addedAt: Date.now(), retries: 0 });
 
 describe("migrator reconciler (one VM, plain caches, recording backend)", () => {
   it("one reconcile settles an old owner first, then arms the current migration, then stops", async () => {
-    const nb = new MemoryBackend();
-    const [port] = nb.addVm(VM, 1, "node-a");
-    await nb.arm({ vm: VM, migrationUid: "m1", source: "node-a", target: "node-b" });
-    nb.calls.length = 0;
+    const { nb, port } = await armedVm(1);
     const cluster = new Cluster(
       vmi({ node: "node-b" }),
       [vmim("m1", "Succeeded", { created: "2026-01-01T01:00:00Z" }), vmim("m2", "Scheduling", { created: "2026-01-01T02:00:00Z" })],
@@ -36,7 +16,7 @@ describe("migrator reconciler (one VM, plain caches, recording backend)", () => 
     const r = new MigrationReconciler({ state: cluster, backend: nb, events, metrics: new MigratorMetrics() });
     expect(await r.reconcile("vms/vm1", ctx())).to.deep.equal({});
     expect(nb.calls.map((c) => `${c.op}:${c.request.migrationUid}`)).to.deep.equal(["complete:m1", "arm:m2"]);
-    expect(nb.port(port!).options).to.deep.include({ "requested-chassis": "node-b,node-c", "activation-strategy": "rarp" });
+    expect(nb.port(port).options).to.deep.include({ "requested-chassis": "node-b,node-c", "activation-strategy": "rarp" });
     expect(events.reasons()).to.deep.equal(["MigrationCompleted", "MigrationArmed"]);
     expect(await r.reconcile("vms/vm1", ctx())).to.deep.equal({});
     expect(nb.calls).to.have.length(2);
@@ -57,10 +37,7 @@ describe("migrator reconciler (one VM, plain caches, recording backend)", () => 
   });
 
   it("STALE_MIGRATION from the backend re-reads at once instead of failing the reconcile", async () => {
-    const nb = new MemoryBackend();
-    nb.addVm(VM, 1, "node-a");
-    await nb.arm({ vm: VM, migrationUid: "m1", source: "node-a", target: "node-b" });
-    nb.calls.length = 0;
+    const { nb } = await armedVm(1);
     const stale = Object.assign(new Error("someone completed it"), { code: "STALE_MIGRATION" });
     nb.failNext("complete", stale);
     const r = new MigrationReconciler({ state: new Cluster(vmi({ node: "node-b" }), [vmim("m1", "Succeeded")], []), backend: nb });
