@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { FakeKubeApiServer } from "../fake-kube/index.js";
 import { startDaemon, type DaemonHandle } from "./support/harness.js";
-import { KubeVirtDriver, NS } from "./support/kubevirt-driver.js";
+import { KubeVirtDriver, NS, type MigrationHandle, type VmHandle } from "./support/kubevirt-driver.js";
 import { MemoryBackend } from "./support/memory-backend.js";
 import { until } from "./support/wait.js";
 
@@ -34,11 +34,27 @@ describe("migrator daemon: migration timelines against the fake API server and a
   async function settled(h: DaemonHandle): Promise<void> {
     await until(() => h.daemon.controller.queue.length === 0 && h.daemon.controller.queue.inFlight === 0, "queue idle");
   }
+  /** A VM "vm1" running on node-a, with `nics` ports in the backend. */
+  function vmOnNodeA(nics = 1): VmHandle {
+    const vm = kv.createVm("vm1", "node-a");
+    backend.addVm(vm.ref, nics, "node-a");
+    return vm;
+  }
+  /** Starts migration `name` of `vm`, schedules its target pod on `target`, waits until the backend saw `arms` arms. */
+  async function armed(vm: VmHandle, name: string, target: string, arms: number, what: string): Promise<MigrationHandle> {
+    const m = vm.migrate(name).scheduling().targetScheduled(target);
+    await until(() => backend.count("arm") === arms, what);
+    return m;
+  }
+  /** Stops a daemon before the end of the test (afterEach then leaves it alone). */
+  async function stopDaemon(h: DaemonHandle): Promise<void> {
+    await h.daemon.stop();
+    handles.splice(handles.indexOf(h), 1);
+  }
   const ports = (vm: { namespace: string; name: string }) => backend.summary(vm).map((p) => `${p.port}=${p.requestedChassis ?? ""}${p.activation ? "+" + p.activation : ""}${p.owner ? "@" + p.owner : ""}`);
 
   it("happy path: armed once the target pod has a node (still Pending), kept through Running, completed to the target on Succeeded", async () => {
-    const vm = kv.createVm("vm1", "node-a");
-    backend.addVm(vm.ref, 2, "node-a");
+    const vm = vmOnNodeA(2);
     const h = await daemon();
     const m = vm.migrate("mig1");
     m.phase("Pending").scheduling();
@@ -61,11 +77,9 @@ describe("migrator daemon: migration timelines against the fake API server and a
   });
 
   it("failure: completed back to the source", async () => {
-    const vm = kv.createVm("vm1", "node-a");
-    backend.addVm(vm.ref, 1, "node-a");
+    const vm = vmOnNodeA();
     await daemon();
-    const m = vm.migrate("mig1").scheduling().targetScheduled("node-b");
-    await until(() => backend.count("arm") === 1, "armed");
+    const m = await armed(vm, "mig1", "node-b", 1, "armed");
     m.phase("Running").vmiKnows().fail();
     await until(() => backend.count("complete") === 1, "completed");
     expect(ports(vm.ref)).to.deep.equal(["vm1.vms=node-a"]);
@@ -73,22 +87,18 @@ describe("migrator daemon: migration timelines against the fake API server and a
   });
 
   it("a failure before the VMI knew the migration still clears src,dst+rarp (Kube-OVN #7419/#7420)", async () => {
-    const vm = kv.createVm("vm1", "node-a");
-    backend.addVm(vm.ref, 1, "node-a");
+    const vm = vmOnNodeA();
     await daemon();
-    const m = vm.migrate("mig1").scheduling().targetScheduled("node-b");
-    await until(() => backend.count("arm") === 1, "armed");
+    const m = await armed(vm, "mig1", "node-b", 1, "armed");
     m.deleteTargetPod().fail({ vmiKnew: false });
     await until(() => backend.count("complete") === 1, "completed");
     expect(ports(vm.ref)).to.deep.equal(["vm1.vms=node-a"]);
   });
 
   it("abort: stays armed while the abort is pending, back to the source once aborted (the VMIM then disappears)", async () => {
-    const vm = kv.createVm("vm1", "node-a");
-    backend.addVm(vm.ref, 1, "node-a");
+    const vm = vmOnNodeA();
     const h = await daemon();
-    const m = vm.migrate("mig1").scheduling().targetScheduled("node-b");
-    await until(() => backend.count("arm") === 1, "armed");
+    const m = await armed(vm, "mig1", "node-b", 1, "armed");
     m.phase("Running").vmiKnows().requestAbort();
     await settled(h);
     expect(ports(vm.ref)).to.deep.equal([`vm1.vms=node-a,node-b+rarp@${m.uid}`]);
@@ -99,11 +109,9 @@ describe("migrator daemon: migration timelines against the fake API server and a
   });
 
   it("deleting the source launcher pod in flight does not clear the options (Kube-OVN #6665-like)", async () => {
-    const vm = kv.createVm("vm1", "node-a");
-    backend.addVm(vm.ref, 1, "node-a");
+    const vm = vmOnNodeA();
     const h = await daemon();
-    const m = vm.migrate("mig1").scheduling().targetScheduled("node-b");
-    await until(() => backend.count("arm") === 1, "armed");
+    const m = await armed(vm, "mig1", "node-b", 1, "armed");
     vm.deletePod("virt-launcher-vm1-node-a");
     await settled(h);
     expect(ports(vm.ref)).to.deep.equal([`vm1.vms=node-a,node-b+rarp@${m.uid}`]);
@@ -111,15 +119,12 @@ describe("migrator daemon: migration timelines against the fake API server and a
   });
 
   it("A -> B -> A: the second migration arms B,A and ends on A", async () => {
-    const vm = kv.createVm("vm1", "node-a");
-    backend.addVm(vm.ref, 1, "node-a");
+    const vm = vmOnNodeA();
     await daemon();
-    const m1 = vm.migrate("mig1").scheduling().targetScheduled("node-b");
-    await until(() => backend.count("arm") === 1, "armed 1");
+    const m1 = await armed(vm, "mig1", "node-b", 1, "armed 1");
     m1.vmiKnows().targetDomainReady().succeed();
     await until(() => backend.count("complete") === 1, "completed 1");
-    const m2 = vm.migrate("mig2").scheduling().targetScheduled("node-a");
-    await until(() => backend.count("arm") === 2, "armed 2");
+    const m2 = await armed(vm, "mig2", "node-a", 2, "armed 2");
     expect(ports(vm.ref)).to.deep.equal([`vm1.vms=node-b,node-a+rarp@${m2.uid}`]);
     m2.vmiKnows().targetDomainReady().succeed();
     await until(() => backend.count("complete") === 2, "completed 2");
@@ -127,13 +132,10 @@ describe("migrator daemon: migration timelines against the fake API server and a
   });
 
   it("restart mid-migration: the new instance neither re-arms nor completes early, and completes on Succeeded", async () => {
-    const vm = kv.createVm("vm1", "node-a");
-    backend.addVm(vm.ref, 1, "node-a");
+    const vm = vmOnNodeA();
     const first = await daemon();
-    const m = vm.migrate("mig1").scheduling().targetScheduled("node-b");
-    await until(() => backend.count("arm") === 1, "armed");
-    await first.daemon.stop();
-    handles.splice(handles.indexOf(first), 1);
+    const m = await armed(vm, "mig1", "node-b", 1, "armed");
+    await stopDaemon(first);
     m.phase("Running").vmiKnows().targetDomainReady();
     const second = await daemon();
     await settled(second);
@@ -144,13 +146,10 @@ describe("migrator daemon: migration timelines against the fake API server and a
   });
 
   it("down during the whole end of a migration: on restart the armed ports are completed from the VMIM", async () => {
-    const vm = kv.createVm("vm1", "node-a");
-    backend.addVm(vm.ref, 1, "node-a");
+    const vm = vmOnNodeA();
     const first = await daemon();
-    const m = vm.migrate("mig1").scheduling().targetScheduled("node-b");
-    await until(() => backend.count("arm") === 1, "armed");
-    await first.daemon.stop();
-    handles.splice(handles.indexOf(first), 1);
+    const m = await armed(vm, "mig1", "node-b", 1, "armed");
+    await stopDaemon(first);
     m.vmiKnows().targetDomainReady().succeed();
     await daemon();
     await until(() => backend.count("complete") === 1, "completed after restart");
@@ -158,17 +157,13 @@ describe("migrator daemon: migration timelines against the fake API server and a
   });
 
   it("restart replaying an old Succeeded VMIM never touches a newer migration's ports (Kube-OVN #7419)", async () => {
-    const vm = kv.createVm("vm1", "node-a");
-    backend.addVm(vm.ref, 1, "node-a");
+    const vm = vmOnNodeA();
     const first = await daemon();
-    const m1 = vm.migrate("mig1").scheduling().targetScheduled("node-b");
-    await until(() => backend.count("arm") === 1, "armed 1");
+    const m1 = await armed(vm, "mig1", "node-b", 1, "armed 1");
     m1.vmiKnows().targetDomainReady().succeed();
     await until(() => backend.count("complete") === 1, "completed 1");
-    const m2 = vm.migrate("mig2").scheduling().targetScheduled("node-c");
-    await until(() => backend.count("arm") === 2, "armed 2");
-    await first.daemon.stop();
-    handles.splice(handles.indexOf(first), 1);
+    const m2 = await armed(vm, "mig2", "node-c", 2, "armed 2");
+    await stopDaemon(first);
     const second = await daemon();
     await settled(second);
     expect(backend.calls.length).to.equal(3);
@@ -176,8 +171,7 @@ describe("migrator daemon: migration timelines against the fake API server and a
   });
 
   it("informer faults mid-migration (destroyed watches, compaction, a stalled stream) do not lose the migration", async () => {
-    const vm = kv.createVm("vm1", "node-a");
-    backend.addVm(vm.ref, 1, "node-a");
+    const vm = vmOnNodeA();
     const h = await daemon();
     const m = vm.migrate("mig1").scheduling();
     server.destroyWatches();
@@ -192,12 +186,10 @@ describe("migrator daemon: migration timelines against the fake API server and a
   });
 
   it("a backend error is retried with backoff; a transient STALE_MIGRATION is re-read at once", async () => {
-    const vm = kv.createVm("vm1", "node-a");
-    backend.addVm(vm.ref, 1, "node-a");
+    const vm = vmOnNodeA();
     const h = await daemon();
     backend.failNext("arm", Object.assign(new Error("NB unreachable"), { code: "NOT_CONNECTED" }));
-    const m = vm.migrate("mig1").scheduling().targetScheduled("node-b");
-    await until(() => backend.count("arm") === 1, "armed after a retry");
+    const m = await armed(vm, "mig1", "node-b", 1, "armed after a retry");
     expect(h.logs.some((l) => l.msg === "reconcile failed" && l.code === "NOT_CONNECTED")).to.equal(true);
     m.vmiKnows().succeed();
     await until(() => backend.count("complete") === 1, "completed");
