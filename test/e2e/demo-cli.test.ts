@@ -4,7 +4,8 @@
  */
 import { expect } from "chai";
 import { fileURLToPath } from "node:url";
-import { processesMentioning, runProgram } from "./support.js";
+import { processesMentioning } from "@ovnkit/sandbox";
+import { runProgram } from "./support.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 

@@ -14,7 +14,8 @@ import { expect } from "chai";
 import { join } from "node:path";
 import { Cleanup } from "../../examples/demo/cleanup.js";
 import { runScenario, type ScenarioResult } from "../../examples/demo/scenario.js";
-import { chassisName, dbLog, nbGet, processesMentioning, sbGet, type DbLogRecord } from "./support.js";
+import { processesMentioning } from "@ovnkit/sandbox";
+import { chassisName, dbLog, nbGet, sbGet, type DbLogRecord } from "./support.js";
 
 const LIMIT_MS = 500;
 /** Shorter phases than the demo's defaults (the suite must stay fast); enough packets in each phase. */

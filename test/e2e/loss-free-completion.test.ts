@@ -14,7 +14,8 @@
 import { expect } from "chai";
 import { Cleanup } from "../../examples/demo/cleanup.js";
 import { runScenario, type ScenarioResult } from "../../examples/demo/scenario.js";
-import { chassisName, processesMentioning, sbGet } from "./support.js";
+import { processesMentioning } from "@ovnkit/sandbox";
+import { chassisName, sbGet } from "./support.js";
 
 const LIMIT_MS = 500;
 /** Two replicas (NB, SB) updated in one event-loop turn are observed in either order: tolerance for ordering checks. */

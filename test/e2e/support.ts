@@ -1,22 +1,5 @@
 /** Helpers of the end-to-end suite (not a test file). */
 import { execFile } from "node:child_process";
-import { readFile, readdir } from "node:fs/promises";
-
-/** Live (non-zombie) processes other than this one whose command line mentions `text`. */
-export async function processesMentioning(text: string): Promise<{ pid: number; cmdline: string }[]> {
-  const out: { pid: number; cmdline: string }[] = [];
-  for (const name of await readdir("/proc")) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const cmdline = (await readFile(`/proc/${name}/cmdline`, "utf8")).split("\0").join(" ");
-      const state = /^State:\s+(\S)/m.exec(await readFile(`/proc/${name}/status`, "utf8"))?.[1];
-      if (cmdline.includes(text) && state !== "Z" && state !== "X") out.push({ pid: Number(name), cmdline });
-    } catch {
-      // exited while we looked
-    }
-  }
-  return out;
-}
 
 /** Runs a program; resolves with its exit code and output (never rejects on a non-zero exit). */
 export function runProgram(cmd: string, args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -29,3 +29,4 @@ export type { SandboxState } from "./state.js";
 export type { CentralDb } from "./central.js";
 export type { Underlay, TunnelEndpoint } from "./underlay.js";
 export type { Daemon } from "./daemon.js";
+export { processesMentioning } from "./process.js";

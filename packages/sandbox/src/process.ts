@@ -1,5 +1,5 @@
-/** Process helpers shared by every daemon launcher: liveness (zombies count as dead), stop by pid, polling. */
-import { readFile } from "node:fs/promises";
+/** Process helpers shared by every daemon launcher: liveness (zombies count as dead), stop by pid, polling, leak checks. */
+import { readFile, readdir } from "node:fs/promises";
 import { execFile } from "node:child_process";
 
 export class SandboxError extends Error {
@@ -20,6 +20,26 @@ export async function isAlive(pid: number): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Live (non-zombie) processes other than this one whose command line mentions `text`: a leak check, e.g.
+ * `processesMentioning(sb.dir)` is empty once a sandbox stopped, since every daemon of it names its directory.
+ * A process that exits while it is looked at is skipped.
+ */
+export async function processesMentioning(text: string): Promise<{ pid: number; cmdline: string }[]> {
+  const out: { pid: number; cmdline: string }[] = [];
+  for (const name of await readdir("/proc")) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const cmdline = (await readFile(`/proc/${name}/cmdline`, "utf8")).split("\0").join(" ");
+      const state = /^State:\s+(\S)/m.exec(await readFile(`/proc/${name}/status`, "utf8"))?.[1];
+      if (cmdline.includes(text) && state !== "Z" && state !== "X") out.push({ pid: Number(name), cmdline });
+    } catch {
+      // exited while we looked
+    }
+  }
+  return out;
 }
 
 const tick = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,10 +1,12 @@
 /** Helpers shared by the sandbox integration tests (not a test file itself). */
-import { readFile, readdir } from "node:fs/promises";
 import { expect } from "chai";
 import {
   buildSequencePayload, buildUdp, parseSequencePayload, pollUntil, type Sandbox, type VmPort,
 } from "@ovnkit/sandbox";
 import { OvsdbQuery, mapColumn, setColumn } from "../../src/ovsdb-query.js";
+
+/** The leak check the integration tests use (kept importable from here). */
+export { processesMentioning } from "@ovnkit/sandbox";
 
 export interface Nic {
   lsp: string;
@@ -14,22 +16,6 @@ export interface Nic {
 
 export const VM1: Nic = { lsp: "vm1", mac: "0a:00:00:00:00:01", ip: "10.0.0.10" };
 export const PEER: Nic = { lsp: "peer", mac: "0a:00:00:00:00:02", ip: "10.0.0.20" };
-
-/** Live (non-zombie) processes other than this one whose command line mentions `text`. */
-export async function processesMentioning(text: string): Promise<{ pid: number; cmdline: string }[]> {
-  const out: { pid: number; cmdline: string }[] = [];
-  for (const name of await readdir("/proc")) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const cmdline = (await readFile(`/proc/${name}/cmdline`, "utf8")).split("\0").join(" ");
-      const state = /^State:\s+(\S)/m.exec(await readFile(`/proc/${name}/status`, "utf8"))?.[1];
-      if (cmdline.includes(text) && state !== "Z" && state !== "X") out.push({ pid: Number(name), cmdline });
-    } catch {
-      // exited while we looked
-    }
-  }
-  return out;
-}
 
 /** Creates logical switch `ls` with the given ports (addresses "MAC IP"), waiting for the chassis. */
 export async function addSwitch(sb: Sandbox, ls: string, nics: readonly (Nic & { options?: string[] })[]): Promise<void> {
