@@ -12,10 +12,8 @@
  */
 import { expect } from "chai";
 import { join } from "node:path";
-import { Cleanup } from "../../examples/demo/cleanup.js";
-import { runScenario, type ScenarioResult } from "../../examples/demo/scenario.js";
-import { processesMentioning } from "@ovnkit/sandbox";
-import { chassisName, dbLog, nbGet, sbGet, type DbLogRecord } from "./support.js";
+import type { ScenarioResult } from "../../examples/demo/scenario.js";
+import { dbLog, nbGet, runScenarioThenRead, sbBinding, type DbLogRecord, type SbBinding } from "./support.js";
 
 const LIMIT_MS = 500;
 /** Shorter phases than the demo's defaults (the suite must stay fast); enough packets in each phase. */
@@ -25,25 +23,16 @@ const keysOf = (deliveredAt: Record<string, number>): string[] => Object.keys(de
 
 describe("e2e: a migration that fails after arming (--outcome failed, driver: migrator)", function () {
   let r: ScenarioResult;
-  let sb: { chassis: string; additional: string; options: string };
+  let sb: SbBinding;
   let nb: { options: string; externalIds: string };
   let leftovers: { pid: number; cmdline: string }[];
 
   before(async function () {
     this.timeout(60_000);
-    const cleanup = new Cleanup();
-    try {
-      r = await runScenario(cleanup, { driver: "migrator", outcome: "failed", ...FAST });
-      sb = {
-        chassis: await chassisName(r.sbRemote, await sbGet(r.sbRemote, "vm1", "chassis")),
-        additional: await sbGet(r.sbRemote, "vm1", "additional_chassis"),
-        options: await sbGet(r.sbRemote, "vm1", "options"),
-      };
-      nb = { options: await nbGet(r.nbRemote, "vm1", "options"), externalIds: await nbGet(r.nbRemote, "vm1", "external_ids") };
-    } finally {
-      await cleanup.run();
-    }
-    leftovers = await processesMentioning(r.sandboxDir);
+    ({ r, read: { sb, nb }, leftovers } = await runScenarioThenRead({ driver: "migrator", outcome: "failed", ...FAST }, async (run) => ({
+      sb: await sbBinding(run.sbRemote, "vm1"),
+      nb: { options: await nbGet(run.nbRemote, "vm1", "options"), externalIds: await nbGet(run.nbRemote, "vm1", "external_ids") },
+    })));
   });
 
   it("was armed (the target was prepared) before it failed", () => {
@@ -114,26 +103,16 @@ describe("e2e: a VM with two NICs (--nics 2, driver: migrator)", function () {
   const NICS = ["vm1", "vm1-nic1"];
   let r: ScenarioResult;
   let log: DbLogRecord[];
-  const sb = new Map<string, { chassis: string; additional: string; options: string }>();
+  const sb = new Map<string, SbBinding>();
   let leftovers: { pid: number; cmdline: string }[];
 
   before(async function () {
     this.timeout(60_000);
-    const cleanup = new Cleanup();
-    try {
-      r = await runScenario(cleanup, { driver: "migrator", nics: 2, ...FAST });
-      log = await dbLog(join(r.sandboxDir, "nb", "db.db"));
-      for (const nic of NICS) {
-        sb.set(nic, {
-          chassis: await chassisName(r.sbRemote, await sbGet(r.sbRemote, nic, "chassis")),
-          additional: await sbGet(r.sbRemote, nic, "additional_chassis"),
-          options: await sbGet(r.sbRemote, nic, "options"),
-        });
-      }
-    } finally {
-      await cleanup.run();
-    }
-    leftovers = await processesMentioning(r.sandboxDir);
+    ({ r, read: log, leftovers } = await runScenarioThenRead({ driver: "migrator", nics: 2, ...FAST }, async (run) => {
+      const nbLog = await dbLog(join(run.sandboxDir, "nb", "db.db"));
+      for (const nic of NICS) sb.set(nic, await sbBinding(run.sbRemote, nic));
+      return nbLog;
+    }));
   });
 
   /** NB transactions (from the database file) in which some port's requested-chassis became `value`. */
