@@ -14,7 +14,7 @@
  * The Direction edges keep their names: lastAtSource is before the pause, firstAtTarget is the first delivery
  * after the VM resumed on `resumedOn` (the source here).
  */
-import { INTERRUPTION_LIMIT_MS, first, fmt, gap, last, type Analysis, type AnalysisInput, type Check, type Direction, type Edge, type Latency } from "./analysis.js";
+import { INTERRUPTION_LIMIT_MS, first, fmt, gap, last, span, tailDeliveries, type Analysis, type AnalysisInput, type Check, type Direction, type Edge, type Latency } from "./analysis.js";
 
 export function analyzeFailed(i: AnalysisInput): Analysis {
   const limit = i.limitMs ?? INTERRUPTION_LIMIT_MS;
@@ -52,23 +52,12 @@ export function analyzeFailed(i: AnalysisInput): Analysis {
   const fromTarget = fromPackets.filter((p) => p.from === target).length;
   const nowhere = toPackets.filter((p) => Object.keys(p.deliveredAt).length === 0).length;
   const duringPause = toPackets.filter((p) => p.deliveredAt[source] !== undefined && p.deliveredAt[source]! > pausedAt && p.deliveredAt[source]! < resumedAt).length;
-  const tailPackets = toPackets.filter((p) => p.sentAt >= syncedAt && p.sentAt <= tailEnd);
-  const tail = {
-    sent: tailPackets.length,
-    atTarget: tailPackets.filter((p) => p.deliveredAt[target] !== undefined).length,
-    atSource: tailPackets.filter((p) => p.deliveredAt[source] !== undefined).length,
-    lost: tailPackets.filter((p) => Object.keys(p.deliveredAt).length === 0).length,
-  };
-  const span = (label: string, from: string, to: string): Latency[] => {
-    const a = tl.at(from);
-    const b = tl.at(to);
-    return a === undefined || b === undefined ? [] : [{ label, ms: b - a }];
-  };
+  const tail = tailDeliveries(toPackets, source, target, syncedAt, tailEnd);
   const latencies: Latency[] = [
     ...i.driverLatencies,
-    ...span(`ARM -> SB additional_chassis=${target} (includes plugging the target NIC)`, "arm", "sb-additional-chassis"),
-    ...span(`target NIC plugged -> ${target} blocking flows installed`, "target-plugged", "blocking-flows-in"),
-    ...span(`COMPLETE (failed) -> SB chassis=${source} alone`, "complete", "sb-source-alone"),
+    ...span(tl, `ARM -> SB additional_chassis=${target} (includes plugging the target NIC)`, "arm", "sb-additional-chassis"),
+    ...span(tl, `target NIC plugged -> ${target} blocking flows installed`, "target-plugged", "blocking-flows-in"),
+    ...span(tl, `COMPLETE (failed) -> SB chassis=${source} alone`, "complete", "sb-source-alone"),
   ];
 
   const fb = i.finalBinding;

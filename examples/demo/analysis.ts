@@ -119,6 +119,27 @@ function fromVmDirection(packets: readonly PacketRecord[], source: string, targe
   return { label: "VM -> peer", lastAtSource, firstAtTarget, gapMs: gap(lastAtSource, firstAtTarget), lost, sent: packets.length };
 }
 
+/**
+ * Peer -> VM packets sent between `syncedAt` (every chassis caught up after COMPLETE) and `tailEnd`: how many,
+ * delivered at the target, at the source, nowhere.
+ */
+export function tailDeliveries(packets: readonly PacketRecord[], source: string, target: string, syncedAt: number, tailEnd: number): Analysis["tail"] {
+  const tailPackets = packets.filter((p) => p.sentAt >= syncedAt && p.sentAt <= tailEnd);
+  return {
+    sent: tailPackets.length,
+    atTarget: tailPackets.filter((p) => p.deliveredAt[target] !== undefined).length,
+    atSource: tailPackets.filter((p) => p.deliveredAt[source] !== undefined).length,
+    lost: tailPackets.filter((p) => Object.keys(p.deliveredAt).length === 0).length,
+  };
+}
+
+/** The latency `label` from timeline step `from` to step `to`; none when either step is missing. */
+export function span(tl: Timeline, label: string, from: string, to: string): Latency[] {
+  const a = tl.at(from);
+  const b = tl.at(to);
+  return a === undefined || b === undefined ? [] : [{ label, ms: b - a }];
+}
+
 export const fmt = (ms: number): string => (Number.isNaN(ms) ? "n/a" : `${ms.toFixed(1)} ms`);
 
 export function analyze(i: AnalysisInput): Analysis {
@@ -135,29 +156,18 @@ export function analyze(i: AnalysisInput): Analysis {
 
   const early = i.probe.toVm.packets.filter((p) => p.deliveredAt[i.target] !== undefined && p.deliveredAt[i.target]! < rarpAt);
   const duplicated = i.probe.toVm.packets.filter((p) => p.deliveredAt[i.source] !== undefined && p.deliveredAt[i.target] !== undefined).length;
-  const tailPackets = i.probe.toVm.packets.filter((p) => p.sentAt >= syncedAt && p.sentAt <= tailEnd);
-  const tail = {
-    sent: tailPackets.length,
-    atTarget: tailPackets.filter((p) => p.deliveredAt[i.target] !== undefined).length,
-    atSource: tailPackets.filter((p) => p.deliveredAt[i.source] !== undefined).length,
-    lost: tailPackets.filter((p) => Object.keys(p.deliveredAt).length === 0).length,
-  };
+  const tail = tailDeliveries(i.probe.toVm.packets, i.source, i.target, syncedAt, tailEnd);
 
-  const span = (label: string, from: string, to: string): Latency[] => {
-    const a = tl.at(from);
-    const b = tl.at(to);
-    return a === undefined || b === undefined ? [] : [{ label, ms: b - a }];
-  };
   const latencies: Latency[] = [
     ...i.driverLatencies,
-    ...span(`ARM -> SB additional_chassis=${i.target} (includes plugging the target NIC)`, "arm", "sb-additional-chassis"),
-    ...span(`target NIC plugged -> SB additional_chassis=${i.target}`, "target-plugged", "sb-additional-chassis"),
-    ...span(`target NIC plugged -> ${i.target} blocking flows installed`, "target-plugged", "blocking-flows-in"),
-    ...span(`RARP -> SB additional-chassis-activated=${i.target}`, "rarp", "sb-activated"),
-    ...span(`RARP -> ${i.target} blocking flows removed`, "rarp", "blocking-flows-out"),
-    ...span(`source NIC unplugged -> SB chassis=[] (${i.source} released alone)`, "source-unplugged", "sb-source-released"),
-    ...span(`COMPLETE -> SB chassis=${i.target} alone`, "complete", "sb-target-alone"),
-    ...span("COMPLETE -> activation mark cleared by northd", "complete", "sb-mark-cleared"),
+    ...span(tl, `ARM -> SB additional_chassis=${i.target} (includes plugging the target NIC)`, "arm", "sb-additional-chassis"),
+    ...span(tl, `target NIC plugged -> SB additional_chassis=${i.target}`, "target-plugged", "sb-additional-chassis"),
+    ...span(tl, `target NIC plugged -> ${i.target} blocking flows installed`, "target-plugged", "blocking-flows-in"),
+    ...span(tl, `RARP -> SB additional-chassis-activated=${i.target}`, "rarp", "sb-activated"),
+    ...span(tl, `RARP -> ${i.target} blocking flows removed`, "rarp", "blocking-flows-out"),
+    ...span(tl, `source NIC unplugged -> SB chassis=[] (${i.source} released alone)`, "source-unplugged", "sb-source-released"),
+    ...span(tl, `COMPLETE -> SB chassis=${i.target} alone`, "complete", "sb-target-alone"),
+    ...span(tl, "COMPLETE -> activation mark cleared by northd", "complete", "sb-mark-cleared"),
   ];
 
   const fb = i.finalBinding;
