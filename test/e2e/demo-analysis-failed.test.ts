@@ -3,13 +3,13 @@
  * synthetic probe records: each check fails when its property is violated.
  */
 import { expect } from "chai";
-import { analyzeStream, type Delivery, type ProbeReport, type SentPacket } from "@ovnkit/sandbox";
+import type { Delivery, SentPacket } from "@ovnkit/sandbox";
 import type { PortBindingState } from "@ovnkit/ovn-nb";
 import type { AnalysisInput } from "../../examples/demo/analysis.js";
 import { analyzeFailed } from "../../examples/demo/analysis-failed.js";
-import { Timeline } from "../../examples/demo/clock.js";
 import type { PortTransaction } from "../../examples/demo/nb-transactions.js";
 import { combineNics } from "../../examples/demo/nics.js";
+import { syntheticProbe, syntheticTimeline } from "./synthetic-records.js";
 
 const T0 = 2_000_000;
 const STEPS: Record<string, number> = {
@@ -23,8 +23,7 @@ const FINAL: PortBindingState = {
 
 /** A 5 ms stream over 0..600 ms, the VM on hv1 throughout except its pause (400-430). */
 function run(opts: { atHv2?: number[]; lost?: number[]; final?: PortBindingState; dropped?: number } = {}): AnalysisInput {
-  const timeline = new Timeline();
-  for (const [step, at] of Object.entries(STEPS)) timeline.mark("demo", step, step, T0 + at);
+  const timeline = syntheticTimeline(T0, STEPS);
   const sentTo: SentPacket[] = [];
   const sentFrom: SentPacket[] = [];
   const toVm: Delivery[] = [];
@@ -39,7 +38,7 @@ function run(opts: { atHv2?: number[]; lost?: number[]; final?: PortBindingState
       fromVm.push({ seq, chassis: "hv3", at: T0 + t + 0.5 });
     }
   }
-  const probe: ProbeReport = { startedAt: T0, stoppedAt: T0 + 700, sendErrors: [], toVm: analyzeStream(sentTo, toVm, 5), fromVm: analyzeStream(sentFrom, fromVm, 5) };
+  const probe = syntheticProbe(T0, { sent: sentTo, delivered: toVm }, { sent: sentFrom, delivered: fromVm });
   return { probe, timeline, source: "hv1", target: "hv2", finalBinding: opts.final ?? FINAL, droppedAtTargetBeforeRarp: opts.dropped ?? 40, driverLatencies: [] };
 }
 

@@ -3,10 +3,10 @@
  * interruption is the time from the last delivery with the VM on the source to the first with it on the target.
  */
 import { expect } from "chai";
-import { analyzeStream, type Delivery, type ProbeReport, type SentPacket } from "@ovnkit/sandbox";
+import type { Delivery, SentPacket } from "@ovnkit/sandbox";
 import type { PortBindingState } from "@ovnkit/ovn-nb";
 import { analyze, type AnalysisInput } from "../../examples/demo/analysis.js";
-import { Timeline } from "../../examples/demo/clock.js";
+import { syntheticProbe, syntheticTimeline } from "./synthetic-records.js";
 
 const T0 = 1_000_000;
 const STEPS: Record<string, number> = {
@@ -20,8 +20,7 @@ const FINAL: PortBindingState = {
 
 /** A 5 ms stream over 0..600 ms: the VM on hv1 until `pausedAt`, on hv2 from `deliverAtHv2From`; duplicates until 480. */
 function run(opts: { hv2From?: number; earlyHv2?: number[]; final?: PortBindingState; dropped?: number; stopHv1At?: number } = {}): AnalysisInput {
-  const timeline = new Timeline();
-  for (const [step, at] of Object.entries(STEPS)) timeline.mark("demo", step, step, T0 + at);
+  const timeline = syntheticTimeline(T0, STEPS);
   const hv2From = opts.hv2From ?? 440;
   const sentTo: SentPacket[] = [];
   const sentFrom: SentPacket[] = [];
@@ -40,10 +39,7 @@ function run(opts: { hv2From?: number; earlyHv2?: number[]; final?: PortBindingS
       if (t >= hv2From) fromVm.push({ seq, chassis: "hv3", at: T0 + t + 0.5 });
     }
   }
-  const probe: ProbeReport = {
-    startedAt: T0, stoppedAt: T0 + 700, sendErrors: [],
-    toVm: analyzeStream(sentTo, toVm, 5), fromVm: analyzeStream(sentFrom, fromVm, 5),
-  };
+  const probe = syntheticProbe(T0, { sent: sentTo, delivered: toVm }, { sent: sentFrom, delivered: fromVm });
   return { probe, timeline, source: "hv1", target: "hv2", finalBinding: opts.final ?? FINAL, droppedAtTargetBeforeRarp: opts.dropped ?? 50, driverLatencies: [] };
 }
 
